@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric the relay exports, on a registry of its own so that several relays (tests, embedded
+ * use) never share counters. Names and labels are documented in docs/operations.md.
+ */
+export class RelayMetrics {
+  readonly registry = new Registry();
+
+  readonly eventsIn = new Counter({
+    name: 'relay_events_in_total',
+    help: 'Events that entered a pipeline from its source.',
+    labelNames: ['pipeline'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsOut = new Counter({
+    name: 'relay_events_out_total',
+    help: 'Messages a pipeline handed to its publishers.',
+    labelNames: ['pipeline'] as const,
+    registers: [this.registry],
+  });
+  readonly pipelineErrors = new Counter({
+    name: 'relay_pipeline_errors_total',
+    help: 'Events on which a pipeline step threw; the pipeline went on with the next event.',
+    labelNames: ['pipeline'] as const,
+    registers: [this.registry],
+  });
+  readonly dropped = new Counter({
+    name: 'relay_dropped_total',
+    help: 'Events or messages dropped, by the component that dropped them and the reason.',
+    labelNames: ['component', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly published = new Counter({
+    name: 'relay_published_total',
+    help: 'Messages acknowledged by the broker (QoS 1/2) or written to the socket (QoS 0).',
+    labelNames: ['broker'] as const,
+    registers: [this.registry],
+  });
+  readonly publishRetries = new Counter({
+    name: 'relay_publish_retries_total',
+    help: 'Publish attempts that failed and were retried.',
+    labelNames: ['broker'] as const,
+    registers: [this.registry],
+  });
+  readonly publishLatency = new Histogram({
+    name: 'relay_publish_latency_seconds',
+    help: 'Time from handing a message to its publisher until the broker acknowledged it.',
+    labelNames: ['broker'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'relay_publish_queue_depth',
+    help: 'Messages waiting in a publisher queue.',
+    labelNames: ['broker', 'topic'] as const,
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: 'relay_publish_in_flight',
+    help: 'Messages sent and awaiting the broker acknowledgement.',
+    labelNames: ['broker', 'topic'] as const,
+    registers: [this.registry],
+  });
+  readonly brokerConnected = new Gauge({
+    name: 'relay_broker_connected',
+    help: '1 while the connection to the broker is up, else 0.',
+    labelNames: ['broker'] as const,
+    registers: [this.registry],
+  });
+  readonly brokerReconnects = new Counter({
+    name: 'relay_broker_reconnects_total',
+    help: 'Reconnect attempts to the broker.',
+    labelNames: ['broker'] as const,
+    registers: [this.registry],
+  });
+  readonly actorRestarts = new Counter({
+    name: 'relay_actor_restarts_total',
+    help: 'Times an actor crashed and was restarted by its supervisor.',
+    labelNames: ['actor'] as const,
+    registers: [this.registry],
+  });
+
+  /** Adds Node.js process metrics (memory, CPU, event-loop lag); only the running server wants them. */
+  withProcessMetrics(): this {
+    collectDefaultMetrics({ register: this.registry });
+    return this;
+  }
+}
