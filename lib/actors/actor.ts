@@ -125,6 +125,7 @@ export class Actor<M> {
     for (const message of left) this.options.onDrop?.(message, 'shutdown');
     this.publishStatus();
     this.status.complete();
+    this.wakeIfIdle(); // the drained mailbox may be all that kept a waiter waiting
     return left;
   }
 
@@ -139,11 +140,14 @@ export class Actor<M> {
       this.run(this.mailbox.shift() as M);
     }
     this.publishStatus();
-    if (this.isIdle()) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const wake of waiters) wake();
-    }
+    this.wakeIfIdle();
+  }
+
+  private wakeIfIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private run(message: M): void {
@@ -176,8 +180,8 @@ export class Actor<M> {
       `actor ${this.options.name} crashed; restarting in ${delay} ms`,
     );
     this.options.onDrop?.(message, 'crash', error);
+    if (this.stopped) return; // no restart follows, so none is reported
     this.options.onRestart?.(error);
-    if (this.stopped) return;
     clearTimeout(this.coolingDown);
     this.coolingDown = setTimeout(() => {
       this.coolingDown = undefined;

@@ -41,7 +41,17 @@ const LEVEL_NAMES: Record<number, string> = {
   50: 'ERROR',
   60: 'FATAL',
 };
-const CORE_FIELDS = new Set(['name', 'hostname', 'pid', 'level', 'msg', 'time', 'v', 'component', 'event']);
+const CORE_FIELDS = new Set([
+  'name',
+  'hostname',
+  'pid',
+  'level',
+  'msg',
+  'time',
+  'v',
+  'component',
+  'event',
+]);
 
 /** One line per record: time, level, component, event, message, then the other fields as JSON. */
 function prettyStream(out: NodeJS.WritableStream): Writable {

@@ -81,6 +81,26 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly qrsRequests = new Counter({
+    name: 'relay_qrs_requests_total',
+    help: 'Requests sent to the Repository Service (retries count again), by endpoint and outcome.',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly qrsRequestSeconds = new Histogram({
+    name: 'relay_qrs_request_seconds',
+    help: 'Time for one Repository Service request, from sending it to its last byte or failure.',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly taskEnrichment = new Counter({
+    name: 'relay_task_enrichment_total',
+    help: 'Task events looked up in the Repository Service: complete, or failed at the task or app step.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   /** Adds Node.js process metrics (memory, CPU, event-loop lag); only the running server wants them. */
   withProcessMetrics(): this {
     collectDefaultMetrics({ register: this.registry });
