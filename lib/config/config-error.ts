@@ -1,0 +1,48 @@
+/** One thing wrong with the configuration. */
+export interface ConfigProblem {
+  /** Dotted path such as `Butler.mqttConfig.brokerPort`, or `(file)` for the file itself. */
+  key: string;
+  /** The value found (masked for secrets); undefined when there was none. */
+  value: unknown;
+  /** What would have been accepted, e.g. `a port number (0-65535)`. */
+  expected: string;
+  /** Where the value came from when not from the file, e.g. `env BUTLER_MQTTCONFIG_BROKERPORT`. */
+  origin?: string;
+}
+
+/** Every problem found while loading, so that all of them can be fixed in one go. */
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(
+      [`Invalid configuration (${count}):`, ...problems.map((p) => `  ${describeProblem(p)}`)].join(
+        '\n',
+      ),
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** `Butler.mqttConfig.brokerPort: got "abc", expected a port number (0-65535)` */
+export function describeProblem(problem: ConfigProblem): string {
+  const origin = problem.origin === undefined ? '' : ` (from ${problem.origin})`;
+  return `${problem.key}: got ${describeValue(problem.value)}, expected ${problem.expected}${origin}`;
+}
+
+const MAX_SHOWN_LENGTH = 80;
+
+/** A short, unambiguous rendering: strings quoted, long values cut. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  let shown: string;
+  try {
+    shown = JSON.stringify(value) ?? String(value);
+  } catch {
+    shown = String(value);
+  }
+  return shown.length > MAX_SHOWN_LENGTH ? `${shown.slice(0, MAX_SHOWN_LENGTH - 1)}…` : shown;
+}

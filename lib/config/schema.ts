@@ -1,0 +1,488 @@
+/**
+ * The one definition of every configuration key: format, default, env var, description and
+ * whether it is secret. Loading, checking, masking and path resolution derive from it, and
+ * `SETTINGS` (settings.ts) lists it for documentation. Env var names come from the path (see `envNameFor`): `Butler.mqttConfig.brokerHost` is
+ * read from `BUTLER_MQTTCONFIG_BROKERHOST`, `Relay.log.level` from `RELAY_LOG_LEVEL`.
+ *
+ * `Butler` keys keep Butler's names, types and template defaults; template placeholders that
+ * cannot work are replaced by `localhost` (hosts the relay connects to), `0.0.0.0` (addresses it
+ * listens on) or '' (ids, paths, credentials), so a file may leave out any key.
+ */
+import type convict from 'convict';
+import type { LogLevel } from '../log/logger.js';
+import {
+  filePath,
+  flag,
+  freeObject,
+  hostName,
+  integerIn,
+  monitoredHostList,
+  nameValueList,
+  numberIn,
+  objectList,
+  oneOf,
+  portNumber,
+  positiveNumber,
+  stringList,
+  text,
+  topicFilter,
+  topicName,
+} from './formats.js';
+import { nullableSetting, setting, withEnvNames } from './setting-spec.js';
+import type {
+  ButlerConfig,
+  ButlerMqttConfig,
+  ButlerUdpServerConfig,
+  RelayConfig,
+  RelayOptions,
+  RetryDelays,
+} from './types.js';
+
+const LOG_LEVELS = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+] as const satisfies readonly LogLevel[];
+const atLeastOne = integerIn(1);
+const zeroOrMore = integerIn(0);
+
+const mqttConfigSchema: convict.Schema<ButlerMqttConfig> = {
+  enable: setting(flag, false, 'Connect to the main MQTT broker and run every MQTT feature.'),
+  brokerHost: setting(hostName, 'localhost', 'Host name or IP address of the main MQTT broker.'),
+  brokerPort: setting(portNumber, 1883, 'TCP port of the main MQTT broker.'),
+  azureEventGrid: {
+    enable: setting(
+      flag,
+      false,
+      'Connect to an Azure Event Grid MQTT broker over TLS with a client certificate.',
+    ),
+    clientId: setting(
+      text,
+      '',
+      'Client authentication name registered in Event Grid; used as client id and username.',
+    ),
+    clientCertFile: setting(filePath, '', 'Client certificate file (PEM) for Azure Event Grid.'),
+    clientKeyFile: setting(filePath, '', 'Private key file (PEM) for the Event Grid certificate.'),
+  },
+  taskFailureSendFull: setting(
+    flag,
+    true,
+    'Also publish the full JSON message for failed reload tasks.',
+  ),
+  taskAbortedSendFull: setting(
+    flag,
+    true,
+    'Also publish the full JSON message for aborted reload tasks.',
+  ),
+  subscriptionRootTopic: setting(
+    topicFilter,
+    'qliksense/#',
+    'Topic filter subscribed to on the main broker; must cover taskStartTopic.',
+  ),
+  taskStartTopic: setting(
+    topicName,
+    'qliksense/start_task',
+    'Topic on which a message carrying a task id starts that reload task.',
+  ),
+  taskFailureTopic: setting(
+    topicName,
+    'qliksense/task_failure',
+    'Topic for the name of a failed reload task.',
+  ),
+  taskFailureFullTopic: setting(
+    topicName,
+    'qliksense/task_failure_full',
+    'Topic for the full JSON message about a failed reload task.',
+  ),
+  taskFailureServerStatusTopic: setting(
+    topicName,
+    'qliksense/butler/task_failure_server',
+    'Topic for the state of the UDP listener (start or error).',
+  ),
+  taskAbortedTopic: setting(
+    topicName,
+    'qliksense/task_aborted',
+    'Topic for the name of an aborted reload task.',
+  ),
+  taskAbortedFullTopic: setting(
+    topicName,
+    'qliksense/task_aborted_full',
+    'Topic for the full JSON message about an aborted reload task.',
+  ),
+  serviceRunningTopic: setting(
+    topicName,
+    'qliksense/service_running',
+    'Topic prefix for messages about Windows services that are running.',
+  ),
+  serviceStoppedTopic: setting(
+    topicName,
+    'qliksense/service_stopped',
+    'Topic prefix for messages about Windows services that are stopped.',
+  ),
+  serviceStatusTopic: setting(
+    topicName,
+    'qliksense/service_status',
+    'Topic prefix for the state of every monitored Windows service.',
+  ),
+  qlikSenseServerLicenseTopic: setting(
+    topicName,
+    'qliksense/qliksense_server_license',
+    'Topic for the periodic Qlik Sense server licence status.',
+  ),
+  qlikSenseServerLicenseExpireTopic: setting(
+    topicName,
+    'qliksense/qliksense_server_license_expire',
+    'Topic for the alert that the server licence is about to expire.',
+  ),
+  qlikSenseCloud: {
+    event: {
+      mqttForward: {
+        enable: setting(
+          flag,
+          false,
+          'Subscribe to a second broker that carries Qlik Cloud events (needs mqttConfig.enable).',
+        ),
+        broker: {
+          host: setting(
+            hostName,
+            'localhost',
+            'Host name of the broker carrying Qlik Cloud events.',
+          ),
+          port: setting(portNumber, 8765, 'TLS port of the broker carrying Qlik Cloud events.'),
+          username: setting(text, '', 'Username for the Qlik Cloud event broker.'),
+          password: setting(text, '', 'Password for the Qlik Cloud event broker.', {
+            sensitive: true,
+          }),
+        },
+        topic: {
+          subscriptionRoot: setting(
+            topicFilter,
+            'qscloud/#',
+            'Topic filter subscribed to on the Qlik Cloud event broker.',
+          ),
+          appReload: setting(
+            topicName,
+            'qscloud/app/reload',
+            'Topic prefix of Qlik Cloud app reload events.',
+          ),
+        },
+      },
+    },
+  },
+};
+
+const udpServerConfigSchema: convict.Schema<ButlerUdpServerConfig> = {
+  enable: setting(flag, false, 'Listen for UDP log events from the Qlik Sense scheduler.'),
+  serverHost: setting(hostName, '0.0.0.0', 'Local address the UDP listener binds to.'),
+  portTaskFailure: setting(portNumber, 9998, 'UDP port for scheduler log events.'),
+  maxMessageSize: setting(
+    integerIn(1, 65507),
+    65507,
+    'Largest datagram accepted, in bytes; larger ones are dropped.',
+  ),
+  enableSourceValidation: setting(
+    flag,
+    false,
+    'Accept datagrams only from the hosts listed in allowedSources.',
+  ),
+  allowedSources: setting(
+    stringList,
+    [],
+    'IPv4 addresses or host names allowed to send datagrams when source validation is on.',
+  ),
+  messageQueue: {
+    maxConcurrent: setting(atLeastOne, 10, 'Datagrams processed at the same time.'),
+    maxSize: setting(atLeastOne, 200, 'Datagrams allowed to wait; more are dropped and counted.'),
+    backpressureThreshold: setting(
+      numberIn(0, 100),
+      80,
+      'Queue fill level, in percent, at which a warning is logged.',
+    ),
+  },
+  rateLimit: {
+    enable: setting(flag, false, 'Limit how many datagrams are accepted per minute.'),
+    maxMessagesPerMinute: setting(atLeastOne, 600, 'Datagrams accepted per minute when limited.'),
+  },
+  deduplication: {
+    enable: setting(flag, true, 'Drop repeated events with an execution id seen recently.'),
+    ttlMinutes: setting(positiveNumber, 10, 'How long an execution id is remembered, in minutes.'),
+  },
+  queueMetrics: {
+    influxdb: {
+      enable: setting(flag, false, 'Butler key for queue metrics in InfluxDB; not used here.'),
+      writeFrequency: setting(
+        atLeastOne,
+        20000,
+        'Butler key for the InfluxDB write interval in ms; not used here.',
+      ),
+      measurementName: setting(
+        text,
+        'butler_udp_queue',
+        'Butler key for the InfluxDB measurement name; not used here.',
+      ),
+      tags: setting(objectList, [], 'Butler key for extra InfluxDB tags; not used here.'),
+    },
+  },
+};
+
+const butlerSchema: convict.Schema<ButlerConfig> = {
+  mqttConfig: mqttConfigSchema,
+  udpServerConfig: udpServerConfigSchema,
+  configQRS: {
+    authentication: setting(
+      text,
+      'certificates',
+      'How the Repository Service is authenticated to (Butler uses certificates).',
+    ),
+    host: setting(hostName, 'localhost', 'Host name of the Qlik Sense Repository Service.'),
+    port: setting(portNumber, 4242, 'Port of the Qlik Sense Repository Service.'),
+    useSSL: setting(flag, true, 'Talk to the Repository Service over HTTPS.'),
+    rejectUnauthorized: setting(
+      flag,
+      false,
+      "Refuse a Repository Service certificate that the CA file doesn't vouch for.",
+    ),
+    headers: {
+      static: setting(
+        nameValueList,
+        [{ name: 'X-Qlik-User', value: 'UserDirectory=Internal;UserId=sa_repository' }],
+        'HTTP headers sent with every Repository Service request.',
+      ),
+    },
+  },
+  cert: {
+    clientCert: setting(filePath, '', 'Client certificate file (PEM) for the Repository Service.'),
+    clientCertKey: setting(filePath, '', 'Private key file (PEM) of the client certificate.'),
+    clientCertCA: setting(filePath, '', 'CA certificate file (PEM) of the Qlik Sense servers.'),
+  },
+  serviceMonitor: {
+    enable: setting(flag, false, 'Check the state of Windows services on a schedule.'),
+    frequency: setting(
+      text,
+      'every 30 seconds',
+      'How often services are checked, as a later.js text schedule.',
+    ),
+    monitor: nullableSetting(
+      monitoredHostList,
+      null,
+      'Hosts and their services to check; null or empty checks nothing.',
+    ),
+    alertDestination: {
+      mqtt: {
+        enable: setting(flag, true, 'Publish service states to MQTT.'),
+      },
+    },
+  },
+  qlikSenseLicense: {
+    serverLicenseMonitor: {
+      enable: setting(flag, false, 'Check the Qlik Sense server licence on a schedule.'),
+      frequency: setting(
+        text,
+        'every 24 hours',
+        'How often the licence is checked, as a later.js text schedule.',
+      ),
+      alert: {
+        thresholdDays: setting(
+          zeroOrMore,
+          60,
+          'Alert when this many days or fewer are left on the licence.',
+        ),
+      },
+      destination: {
+        mqtt: {
+          enable: setting(flag, false, 'Publish licence status and alerts to MQTT.'),
+          sendRecurring: {
+            enable: setting(flag, true, 'Butler key for the recurring status message.'),
+          },
+          sendAlert: {
+            enable: setting(flag, true, 'Butler key for the expiry alert message.'),
+          },
+        },
+      },
+    },
+  },
+  restServerConfig: {
+    enable: setting(flag, false, 'Run the HTTP API.'),
+    serverHost: setting(hostName, '0.0.0.0', 'Local address the HTTP API listens on.'),
+    serverPort: setting(portNumber, 8080, 'Public port of the HTTP API.'),
+    backgroundServerPort: setting(
+      portNumber,
+      8081,
+      'Internal port that the public HTTP API port forwards to.',
+    ),
+    tls: {
+      enable: setting(flag, false, 'Serve the public HTTP API port over HTTPS.'),
+      cert: setting(filePath, '', 'Certificate file (PEM) of the HTTPS API.'),
+      key: setting(filePath, '', 'Private key file (PEM) of the HTTPS API.'),
+      ca: nullableSetting(filePath, null, 'CA certificate file (PEM) of the HTTPS API, if any.'),
+    },
+  },
+  restServerEndpointsEnable: {
+    mqttPublishMessage: setting(
+      flag,
+      false,
+      'Offer PUT /v4/mqttpublishmessage, which publishes a message to MQTT.',
+    ),
+  },
+  startTaskFilter: setting(
+    freeObject,
+    { enable: false, allowTask: { taskId: [], tag: [], customProperty: [] } },
+    'Butler filter for tasks started through its HTTP API; carried along, not applied.',
+  ),
+  qlikSenseCloud: {
+    enable: setting(flag, false, 'Handle events from a Qlik Cloud tenant.'),
+    event: {
+      mqtt: {
+        tenant: {
+          id: setting(text, '', 'Id of the Qlik Cloud tenant whose events are handled.'),
+          tenantUrl: setting(text, '', 'Base URL of the Qlik Cloud tenant.'),
+          authType: setting(text, 'jwt', 'How the relay authenticates to Qlik Cloud.'),
+          auth: {
+            jwt: {
+              token: setting(text, '', 'API key (JWT) for the Qlik Cloud tenant.', {
+                sensitive: true,
+              }),
+            },
+          },
+          comment: setting(text, '', 'Free text passed along with Qlik Cloud alerts.'),
+        },
+      },
+    },
+  },
+};
+
+const delays = (what: string): convict.Schema<RetryDelays> => ({
+  initialDelayMs: setting(atLeastOne, 1000, `First delay before ${what}, in ms.`),
+  maxDelayMs: setting(atLeastOne, 30000, `Longest delay between ${what} attempts, in ms.`),
+});
+
+const relayOptionsSchema: convict.Schema<RelayOptions> = {
+  log: {
+    level: setting(oneOf(LOG_LEVELS), 'info', 'Lowest log level written.'),
+    pretty: setting(
+      oneOf(['auto', true, false]),
+      'auto',
+      'Human-readable log lines instead of JSON; auto = when stdout is a terminal.',
+    ),
+  },
+  mqtt: {
+    protocolVersion: setting(
+      oneOf([4, 5]),
+      4,
+      'MQTT protocol spoken to the main broker: 4 = MQTT 3.1.1, 5 = MQTT 5.',
+    ),
+    clientId: setting(
+      text,
+      '',
+      "Client id on the main broker; '' = a new random id at every start.",
+    ),
+    username: setting(text, '', 'Username on the main broker.'),
+    password: setting(text, '', 'Password on the main broker.', { sensitive: true }),
+    keepaliveSeconds: setting(
+      integerIn(0, 65535),
+      60,
+      'Seconds between keep-alive pings to the main broker; 0 = none.',
+    ),
+    clean: setting(flag, true, 'Start a clean session on the main broker at every connect.'),
+    connectTimeoutMs: setting(
+      atLeastOne,
+      30000,
+      'Give up a connection attempt to the main broker after this many ms.',
+    ),
+    reconnect: delays('reconnecting to the main broker'),
+    tls: {
+      enable: setting(flag, false, 'Connect to the main broker over TLS (mqtts).'),
+      ca: setting(filePath, '', "CA certificate file (PEM) for the broker; '' = system CAs."),
+      cert: setting(filePath, '', 'Client certificate file (PEM) for the main broker.'),
+      key: setting(filePath, '', 'Private key file (PEM) of the client certificate.'),
+      rejectUnauthorized: setting(
+        flag,
+        true,
+        'Refuse a broker certificate that no trusted CA vouches for.',
+      ),
+    },
+    availability: {
+      enable: setting(
+        flag,
+        true,
+        'Publish a retained online message, with offline as the last will.',
+      ),
+      topic: setting(
+        topicName,
+        'qliksense/sense-mqtt-relay/availability',
+        'Topic of the retained online/offline message.',
+      ),
+    },
+    embeddedBroker: setting(
+      flag,
+      true,
+      'Start a broker inside the relay when the broker host is local and nothing listens there.',
+    ),
+  },
+  cloudMqtt: {
+    ca: setting(
+      filePath,
+      '',
+      "Extra CA certificate file (PEM) for the Qlik Cloud event broker; '' = system CAs.",
+    ),
+    rejectUnauthorized: setting(
+      flag,
+      true,
+      'Refuse a Qlik Cloud event broker certificate that no trusted CA vouches for.',
+    ),
+    reconnect: delays('reconnecting to the Qlik Cloud event broker'),
+  },
+  publish: {
+    qos: setting(oneOf([0, 1, 2]), 1, 'Default MQTT quality of service for every route.'),
+    inFlight: setting(
+      integerIn(1, 65000),
+      100,
+      'Messages each publisher may have sent but not yet acknowledged.',
+    ),
+    messageExpirySeconds: setting(
+      integerIn(0, 4294967295),
+      0,
+      'MQTT 5 message expiry in seconds; 0 = messages never expire.',
+    ),
+    queue: {
+      maxMessages: setting(
+        atLeastOne,
+        10000,
+        'Messages a publisher may hold while the broker is away.',
+      ),
+      maxBytes: setting(atLeastOne, 16777216, 'Payload bytes a publisher may hold while waiting.'),
+      overflow: setting(
+        oneOf(['drop-oldest', 'drop-newest']),
+        'drop-oldest',
+        'Which message to drop when a publisher queue is full.',
+      ),
+    },
+    retry: delays('retrying a publish'),
+  },
+  http: {
+    enable: setting(flag, false, 'Serve /healthz and /metrics over HTTP.'),
+    host: setting(hostName, '127.0.0.1', 'Local address of the health and metrics endpoint.'),
+    port: setting(portNumber, 9842, 'Port of the health and metrics endpoint.'),
+  },
+  shutdown: {
+    drainTimeoutMs: setting(
+      zeroOrMore,
+      10000,
+      'On shutdown, wait at most this many ms for queued messages to be sent.',
+    ),
+  },
+  pipelines: setting(objectList, [], 'Pipeline definitions; each is checked when pipelines load.'),
+  pipelineModules: setting(
+    filePath,
+    '',
+    "Folder with your own pipeline modules (.js/.mjs); '' = none.",
+  ),
+};
+
+export const relaySchema: convict.Schema<RelayConfig> = withEnvNames<RelayConfig>({
+  Butler: butlerSchema,
+  Relay: relayOptionsSchema,
+});

@@ -1,0 +1,275 @@
+/**
+ * The shape of a loaded configuration. `Butler` holds the keys of a Butler config file that the
+ * relay reads (same names and types as Butler); `Relay` holds what the relay adds.
+ * The convict schema in `schema.ts` is typed against these interfaces, so they cannot drift.
+ */
+import type { LogLevel } from '../log/logger.js';
+
+export interface RelayConfig {
+  Butler: ButlerConfig;
+  Relay: RelayOptions;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Butler
+// ---------------------------------------------------------------------------------------------
+
+export interface ButlerConfig {
+  mqttConfig: ButlerMqttConfig;
+  udpServerConfig: ButlerUdpServerConfig;
+  configQRS: ButlerQrsConfig;
+  cert: ButlerCertConfig;
+  serviceMonitor: ButlerServiceMonitorConfig;
+  qlikSenseLicense: ButlerQlikSenseLicenseConfig;
+  restServerConfig: ButlerRestServerConfig;
+  restServerEndpointsEnable: ButlerRestServerEndpointsEnable;
+  startTaskFilter: ButlerStartTaskFilter;
+  qlikSenseCloud: ButlerQlikSenseCloudConfig;
+}
+
+export interface ButlerMqttConfig {
+  enable: boolean;
+  brokerHost: string;
+  brokerPort: number;
+  azureEventGrid: ButlerAzureEventGridConfig;
+  taskFailureSendFull: boolean;
+  taskAbortedSendFull: boolean;
+  /** A topic filter (wildcards allowed); every other topic here is a plain topic name. */
+  subscriptionRootTopic: string;
+  taskStartTopic: string;
+  taskFailureTopic: string;
+  taskFailureFullTopic: string;
+  taskFailureServerStatusTopic: string;
+  taskAbortedTopic: string;
+  taskAbortedFullTopic: string;
+  serviceRunningTopic: string;
+  serviceStoppedTopic: string;
+  serviceStatusTopic: string;
+  qlikSenseServerLicenseTopic: string;
+  qlikSenseServerLicenseExpireTopic: string;
+  qlikSenseCloud: ButlerCloudForwardConfig;
+}
+
+export interface ButlerAzureEventGridConfig {
+  enable: boolean;
+  clientId: string;
+  /** Absolute after loading ('' = not set). */
+  clientCertFile: string;
+  /** Absolute after loading ('' = not set). */
+  clientKeyFile: string;
+}
+
+export interface ButlerCloudForwardConfig {
+  event: {
+    mqttForward: {
+      enable: boolean;
+      broker: { host: string; port: number; username: string; password: string };
+      /** `subscriptionRoot` is a topic filter; `appReload` is a topic prefix. */
+      topic: { subscriptionRoot: string; appReload: string };
+    };
+  };
+}
+
+export interface ButlerUdpServerConfig {
+  enable: boolean;
+  serverHost: string;
+  portTaskFailure: number;
+  maxMessageSize: number;
+  enableSourceValidation: boolean;
+  allowedSources: string[];
+  messageQueue: { maxConcurrent: number; maxSize: number; backpressureThreshold: number };
+  rateLimit: { enable: boolean; maxMessagesPerMinute: number };
+  deduplication: { enable: boolean; ttlMinutes: number };
+  queueMetrics: {
+    influxdb: {
+      enable: boolean;
+      writeFrequency: number;
+      measurementName: string;
+      tags: Record<string, unknown>[];
+    };
+  };
+}
+
+export interface NameValuePair {
+  name: string;
+  value: string;
+}
+
+export interface ButlerQrsConfig {
+  authentication: string;
+  host: string;
+  port: number;
+  useSSL: boolean;
+  rejectUnauthorized: boolean;
+  headers: { static: NameValuePair[] };
+}
+
+/** Paths are absolute after loading ('' = not set). */
+export interface ButlerCertConfig {
+  clientCert: string;
+  clientCertKey: string;
+  clientCertCA: string;
+}
+
+export interface ButlerServiceMonitorConfig {
+  enable: boolean;
+  /** A later.js text schedule such as `every 30 seconds`. */
+  frequency: string;
+  /** `null` when the YAML list is empty or commented out. */
+  monitor: MonitoredHost[] | null;
+  alertDestination: { mqtt: { enable: boolean } };
+}
+
+export interface MonitoredHost {
+  host: string;
+  services: MonitoredService[] | null;
+}
+
+export interface MonitoredService {
+  /** The service name known to the service manager, e.g. `QlikSenseEngineService`. */
+  name: string;
+  /** Free text used in messages, e.g. `Engine`. */
+  friendlyName: string;
+}
+
+export interface ButlerQlikSenseLicenseConfig {
+  serverLicenseMonitor: {
+    enable: boolean;
+    /** A later.js text schedule such as `every 24 hours`. */
+    frequency: string;
+    alert: { thresholdDays: number };
+    destination: {
+      mqtt: {
+        enable: boolean;
+        sendRecurring: { enable: boolean };
+        sendAlert: { enable: boolean };
+      };
+    };
+  };
+}
+
+export interface ButlerRestServerConfig {
+  enable: boolean;
+  serverHost: string;
+  serverPort: number;
+  backgroundServerPort: number;
+  /** Paths are absolute after loading ('' = not set); `ca` may be null as in Butler's template. */
+  tls: { enable: boolean; cert: string; key: string; ca: string | null };
+}
+
+export interface ButlerRestServerEndpointsEnable {
+  mqttPublishMessage: boolean;
+}
+
+/**
+ * Butler's filter for tasks started through its REST API. The relay does not apply it to MQTT
+ * start requests (neither does Butler), so it is carried along as a free-form object.
+ */
+export type ButlerStartTaskFilter = Record<string, unknown>;
+
+export interface ButlerQlikSenseCloudConfig {
+  enable: boolean;
+  event: {
+    mqtt: {
+      tenant: {
+        id: string;
+        tenantUrl: string;
+        authType: string;
+        auth: { jwt: { token: string } };
+        comment: string;
+      };
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relay
+// ---------------------------------------------------------------------------------------------
+
+export interface RelayOptions {
+  log: RelayLogOptions;
+  /** Additions for the main broker (`Butler.mqttConfig.brokerHost`/`brokerPort`). */
+  mqtt: RelayMqttOptions;
+  /** Additions for the Qlik Cloud forward broker. */
+  cloudMqtt: RelayCloudMqttOptions;
+  publish: RelayPublishOptions;
+  http: RelayHttpOptions;
+  shutdown: RelayShutdownOptions;
+  /** Pipeline definitions from YAML; their content is validated by the pipeline module. */
+  pipelines: PipelineDefinition[];
+  /** Folder with the user's own pipeline modules (.js/.mjs); absolute after loading, '' = none. */
+  pipelineModules: string;
+}
+
+export type PipelineDefinition = Record<string, unknown>;
+
+export type LogPretty = 'auto' | boolean;
+
+export interface RelayLogOptions {
+  level: LogLevel;
+  /** `auto` = human-readable lines when stdout is a terminal. */
+  pretty: LogPretty;
+}
+
+export type MqttProtocolVersion = 4 | 5;
+
+/** Bounds of an exponential back-off, in milliseconds. */
+export interface RetryDelays {
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface RelayMqttOptions {
+  /** 4 = MQTT 3.1.1, 5 = MQTT 5. */
+  protocolVersion: MqttProtocolVersion;
+  /** '' = a random `mqttjs_xxxxxxxx` id at every start, as Butler does. */
+  clientId: string;
+  username: string;
+  password: string;
+  keepaliveSeconds: number;
+  clean: boolean;
+  connectTimeoutMs: number;
+  reconnect: RetryDelays;
+  tls: RelayMqttTlsOptions;
+  availability: { enable: boolean; topic: string };
+  /** Start an in-process broker when the broker is localhost and nothing listens there. */
+  embeddedBroker: boolean;
+}
+
+/** Paths are absolute after loading ('' = not set). */
+export interface RelayMqttTlsOptions {
+  enable: boolean;
+  ca: string;
+  cert: string;
+  key: string;
+  rejectUnauthorized: boolean;
+}
+
+export interface RelayCloudMqttOptions {
+  /** Path of an extra CA certificate; absolute after loading, '' = system CAs only. */
+  ca: string;
+  rejectUnauthorized: boolean;
+  reconnect: RetryDelays;
+}
+
+export type MqttQos = 0 | 1 | 2;
+export type QueueOverflow = 'drop-oldest' | 'drop-newest';
+
+export interface RelayPublishOptions {
+  qos: MqttQos;
+  inFlight: number;
+  /** MQTT 5 only; 0 = messages never expire. */
+  messageExpirySeconds: number;
+  queue: { maxMessages: number; maxBytes: number; overflow: QueueOverflow };
+  retry: RetryDelays;
+}
+
+export interface RelayHttpOptions {
+  enable: boolean;
+  host: string;
+  port: number;
+}
+
+export interface RelayShutdownOptions {
+  drainTimeoutMs: number;
+}
