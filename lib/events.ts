@@ -42,7 +42,15 @@ export type DropReason =
   | 'expired'
   | 'rejected'
   | 'shutdown'
-  | 'pipeline-error';
+  | 'pipeline-error'
+  /** UDP sender not in the allow-list. */
+  | 'source-not-allowed'
+  /** UDP datagrams over the per-minute limit. */
+  | 'rate-limit'
+  /** A datagram that is not a well-formed log-appender message. */
+  | 'malformed'
+  /** A datagram whose tag (field 0) is no known log-appender message type. */
+  | 'unknown-type';
 
 let sequence = 0;
 const bootId = Date.now().toString(36);
