@@ -1,7 +1,7 @@
 import type { OriginOf } from './check-settings.js';
 import type { ConfigProblem } from './config-error.js';
 import { valueAt } from './object-paths.js';
-import { isValidTopicFilter, isValidTopicName, topicMatchesFilter } from './topics.js';
+import { isValidTopicFilter, isValidTopicName, topicMatchesFilter } from '../mqtt/topics.js';
 
 /** Sections holding an `initialDelayMs` that must not exceed their `maxDelayMs`. */
 const DELAY_SECTIONS = ['Relay.mqtt.reconnect', 'Relay.cloudMqtt.reconnect', 'Relay.publish.retry'];

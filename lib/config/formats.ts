@@ -1,6 +1,6 @@
 import convict from 'convict';
 import { isPlainRecord } from './object-paths.js';
-import { isValidTopicFilter, isValidTopicName } from './topics.js';
+import { isValidTopicFilter, isValidTopicName } from '../mqtt/topics.js';
 import type { MonitoredHost, NameValuePair } from './types.js';
 
 /** How the value of one setting is checked, described in messages and read from text. */

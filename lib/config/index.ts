@@ -4,5 +4,4 @@ export { maskConfig, SECRET_MASK } from './mask-config.js';
 export { relaySchema } from './schema.js';
 export { SETTINGS, findSetting, type SettingInfo } from './settings.js';
 export { envNameFor } from './setting-spec.js';
-export { isValidTopicFilter, isValidTopicName, topicMatchesFilter } from './topics.js';
 export type * from './types.js';

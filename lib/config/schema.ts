@@ -462,6 +462,43 @@ const relayOptionsSchema: convict.Schema<RelayOptions> = {
     },
     retry: delays('retrying a publish'),
   },
+  udp: {
+    recvBufferSize: setting(
+      zeroOrMore,
+      4194304,
+      'Kernel receive buffer of the UDP listeners in bytes; 0 = system default.',
+    ),
+  },
+  qrs: {
+    timeoutMs: setting(
+      atLeastOne,
+      30000,
+      'Give up a Repository Service request after this many ms.',
+    ),
+    maxConcurrent: setting(atLeastOne, 10, 'Repository Service requests in flight at once.'),
+    attempts: setting(
+      atLeastOne,
+      3,
+      'Tries of a read request that failed on the network, by time-out or with a 5xx.',
+    ),
+    cacheTtlMs: setting(
+      zeroOrMore,
+      60000,
+      'Keep task and app metadata this many ms, so a burst of failures costs one lookup.',
+    ),
+  },
+  taskEvents: {
+    reloadTasksOnly: setting(
+      flag,
+      true,
+      'Publish failed/aborted messages for reload tasks only, as Butler does.',
+    ),
+    relayFields: setting(
+      flag,
+      true,
+      'Append relay_eventId (and relay_enrichment when a lookup failed) to full task messages.',
+    ),
+  },
   http: {
     enable: setting(flag, false, 'Serve /healthz and /metrics over HTTP.'),
     host: setting(hostName, '127.0.0.1', 'Local address of the health and metrics endpoint.'),

@@ -193,6 +193,9 @@ export interface RelayOptions {
   /** Additions for the Qlik Cloud forward broker. */
   cloudMqtt: RelayCloudMqttOptions;
   publish: RelayPublishOptions;
+  udp: RelayUdpOptions;
+  qrs: RelayQrsOptions;
+  taskEvents: RelayTaskEventOptions;
   http: RelayHttpOptions;
   shutdown: RelayShutdownOptions;
   /** Pipeline definitions from YAML; their content is validated by the pipeline module. */
@@ -202,6 +205,27 @@ export interface RelayOptions {
 }
 
 export type PipelineDefinition = Record<string, unknown>;
+
+export interface RelayUdpOptions {
+  /** Kernel receive buffer of every UDP listener, bytes; 0 = system default. */
+  recvBufferSize: number;
+}
+
+/** Tuning of the Repository Service client (`Butler.configQRS` says where it is). */
+export interface RelayQrsOptions {
+  timeoutMs: number;
+  maxConcurrent: number;
+  /** Tries of an idempotent read, the first included. */
+  attempts: number;
+  cacheTtlMs: number;
+}
+
+export interface RelayTaskEventOptions {
+  /** Only reload tasks produce failed/aborted messages (Butler's rule). */
+  reloadTasksOnly: boolean;
+  /** Append the relay's own fields (`relay_eventId`, `relay_enrichment`) to full messages. */
+  relayFields: boolean;
+}
 
 export type LogPretty = 'auto' | boolean;
 

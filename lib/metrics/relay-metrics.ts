@@ -62,6 +62,12 @@ export class RelayMetrics {
     labelNames: ['broker', 'topic'] as const,
     registers: [this.registry],
   });
+  readonly pipelineQueueDepth = new Gauge({
+    name: 'relay_pipeline_queue_depth',
+    help: 'Events waiting in a pipeline for a free processing slot (e.g. a Repository Service lookup).',
+    labelNames: ['pipeline'] as const,
+    registers: [this.registry],
+  });
   readonly brokerConnected = new Gauge({
     name: 'relay_broker_connected',
     help: '1 while the connection to the broker is up, else 0.',

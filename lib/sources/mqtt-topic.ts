@@ -1,6 +1,6 @@
 import { map, takeUntil, type Observable } from 'rxjs';
 import { createEvent, type QoS, type RelayEvent } from '../events.js';
-import { isValidTopicFilter } from '../config/topics.js';
+import { isValidTopicFilter } from '../mqtt/topics.js';
 import {
   PipelineDefinitionError,
   type PipelineContext,

@@ -1,8 +1,4 @@
-import {
-  isValidTopicFilter,
-  isValidTopicName,
-  topicMatchesFilter,
-} from '../../lib/config/index.js';
+import { isValidTopicFilter, isValidTopicName, topicMatchesFilter } from '../../lib/mqtt/topics.js';
 
 describe('isValidTopicName', () => {
   test.each([
@@ -82,5 +78,18 @@ describe('topicMatchesFilter', () => {
     ['a/b', 'a/#/b', false], // not a filter
   ])('%j on %j → %s', (topic, filter, matches) => {
     expect(topicMatchesFilter(topic, filter)).toBe(matches);
+  });
+});
+
+describe('topicMatchesFilter with shared subscriptions and $ topics', () => {
+  it.each([
+    ['qliksense/start', '$share/relays/qliksense/#', true],
+    ['other/start', '$share/relays/qliksense/+', false],
+    ['$SYS/broker/uptime', '#', false],
+    ['$SYS/broker/uptime', '+/broker/uptime', false],
+    ['$SYS/broker/uptime', '$SYS/#', true],
+    ['/a', '+', false],
+  ])('%s on %s: %s', (topic, filter, expected) => {
+    expect(topicMatchesFilter(topic, filter)).toBe(expected);
   });
 });

@@ -34,15 +34,19 @@ export function isValidTopicFilter(filter: unknown): filter is string {
   });
 }
 
+/** An MQTT 5 shared subscription, `$share/<group>/<filter>`: the group is not part of the match. */
+const SHARED_SUBSCRIPTION = /^\$share\/[^/+#]+\//;
+
 /**
  * True when a message published to `topic` is delivered to a subscription on `filter`.
  * Wildcards in the first level never match topics that start with `$` (such as `$SYS/…`), as
- * the MQTT specification requires. Invalid input never matches.
+ * the MQTT specification requires; a shared subscription matches as its inner filter does.
+ * Invalid input never matches.
  */
 export function topicMatchesFilter(topic: string, filter: string): boolean {
   if (!isValidTopicName(topic) || !isValidTopicFilter(filter)) return false;
   const topicLevels = topic.split('/');
-  const filterLevels = filter.split('/');
+  const filterLevels = filter.replace(SHARED_SUBSCRIPTION, '').split('/');
   if (topic.startsWith('$') && (filterLevels[0] === '#' || filterLevels[0] === '+')) return false;
 
   for (let index = 0; index < filterLevels.length; index += 1) {

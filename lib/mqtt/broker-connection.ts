@@ -1,0 +1,457 @@
+import mqtt from 'mqtt';
+import type {
+  IClientOptions,
+  IClientPublishOptions,
+  IConnackPacket,
+  IDisconnectPacket,
+  IPublishPacket,
+  MqttClient,
+} from 'mqtt';
+import { BehaviorSubject, Observable, distinctUntilChanged, type Subscriber } from 'rxjs';
+import { backoffDelay } from '../actors/backoff.js';
+import type { QoS } from '../events.js';
+import type { Logger } from '../log/logger.js';
+import type { RelayMetrics } from '../metrics/relay-metrics.js';
+import { describeError } from './describe-error.js';
+import { BrokerUnavailableError, PublishRejectedError } from './publish-errors.js';
+import type { StatusLine } from './status-lines.js';
+import { isValidTopicFilter, isValidTopicName, topicMatchesFilter } from './topics.js';
+
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+/** A message received on a subscription. */
+export interface IncomingMqttMessage {
+  topic: string;
+  payload: Buffer;
+  retain: boolean;
+  qos: QoS;
+  properties?: IPublishPacket['properties'];
+}
+
+export interface PublishRequest {
+  qos: QoS;
+  retain?: boolean;
+  /** MQTT 5 only; ignored on MQTT 3.1.1. */
+  properties?: IClientPublishOptions['properties'];
+}
+
+export interface BrokerConnectionOptions {
+  /** `main` or `cloud`: labels logs and metrics. */
+  name: string;
+  url: string;
+  clientOptions: IClientOptions;
+  reconnect: { initialDelayMs: number; maxDelayMs: number };
+  /** Published (QoS 0) on every connect, e.g. Butler's status line. */
+  statusLine?: StatusLine;
+  /** Retained `online` on every connect and `offline` on close; pair it with the last will. */
+  availabilityTopic?: string;
+  log: Logger;
+  metrics: RelayMetrics;
+}
+
+/** A publish handed to MQTT.js (or waiting for the broker's receive window) and not yet settled. */
+interface PendingPublish {
+  /** Counts against the broker's receive maximum until settled. */
+  awaitsAck: boolean;
+  settle(error?: Error): void;
+}
+
+interface FilterSubscription {
+  qos: QoS;
+  readonly listeners: Set<Subscriber<IncomingMqttMessage>>;
+}
+
+const NO_RECEIVE_LIMIT = 65_535;
+
+/**
+ * One client connection to one broker. It reconnects with back-off and jitter for as long as it is
+ * open, reports its state, announces itself on every connect, restores subscriptions, and never
+ * lets MQTT.js queue a publish while the connection is down.
+ */
+export class BrokerConnection {
+  readonly name: string;
+  readonly url: string;
+  private readonly client: MqttClient;
+  private readonly log: Logger;
+  private readonly state = new BehaviorSubject<ConnectionState>('connecting');
+  private readonly subscriptions = new Map<string, FilterSubscription>();
+  private readonly pending = new Set<PendingPublish>();
+  /** Publishes waiting for the broker's receive window, in order. */
+  private waitingForWindow: (() => void)[] = [];
+  private unacked = 0;
+  private reconnectAttempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private serverDisconnect: { reasonCode?: number; reason?: string } | undefined;
+  private closing = false;
+  private closed: Promise<void> | undefined;
+
+  static open(options: BrokerConnectionOptions): BrokerConnection {
+    return new BrokerConnection(options);
+  }
+
+  private constructor(private readonly options: BrokerConnectionOptions) {
+    this.name = options.name;
+    this.url = options.url;
+    this.log = options.log.child({ component: 'mqtt', broker: options.name });
+    this.client = mqtt.connect(options.url, {
+      ...options.clientOptions,
+      reconnectPeriod: 0,
+      queueQoSZero: false,
+      resubscribe: false,
+      manualConnect: true,
+    });
+    // Without an error listener an emitted error would be thrown and end the process.
+    this.client.on('error', (error) => this.onError(error));
+    this.client.on('connect', (connack) => this.onConnect(connack));
+    this.client.on('close', () => this.onClose());
+    this.client.on('disconnect', (packet) => this.onServerDisconnect(packet));
+    this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
+    this.options.metrics.brokerConnected.set({ broker: this.name }, 0);
+    this.startConnecting(() => this.client.connect());
+  }
+
+  /** The client id in use: the configured one, or MQTT.js's random `mqttjs_…`. */
+  get clientId(): string {
+    return this.client.options.clientId ?? '';
+  }
+
+  get protocolVersion(): 4 | 5 {
+    return this.client.options.protocolVersion === 5 ? 5 : 4;
+  }
+
+  get connected(): boolean {
+    return this.state.value === 'connected';
+  }
+
+  get state$(): Observable<ConnectionState> {
+    return this.state.pipe(distinctUntilChanged());
+  }
+
+  /**
+   * Resolves once the broker acknowledged (QoS 1/2) or the packet was written (QoS 0). Rejects with
+   * `BrokerUnavailableError` when not connected or when the connection drops first, and with
+   * `PublishRejectedError` when the broker refuses the message.
+   */
+  publish(topic: string, payload: string | Buffer, request: PublishRequest): Promise<void> {
+    if (this.closing) {
+      return Promise.reject(new BrokerUnavailableError(this.name, 'the connection is closing'));
+    }
+    return this.send(topic, payload, request);
+  }
+
+  /**
+   * Messages on `filter`. Cold: the broker subscription is made for the first subscriber, dropped
+   * when the last one leaves, and renewed after every reconnect. Completes when the connection closes.
+   */
+  messages(filter: string, options: { qos: QoS }): Observable<IncomingMqttMessage> {
+    return new Observable<IncomingMqttMessage>((subscriber) => {
+      if (!isValidTopicFilter(filter)) {
+        subscriber.error(new Error(`invalid MQTT topic filter ${JSON.stringify(filter)}`));
+        return undefined;
+      }
+      if (this.closing) {
+        subscriber.complete();
+        return undefined;
+      }
+      let entry = this.subscriptions.get(filter);
+      if (entry === undefined) {
+        entry = { qos: options.qos, listeners: new Set() };
+        this.subscriptions.set(filter, entry);
+        this.subscribeOnBroker(filter, entry.qos);
+      } else if (options.qos > entry.qos) {
+        entry.qos = options.qos;
+        this.subscribeOnBroker(filter, entry.qos);
+      }
+      const joined = entry;
+      joined.listeners.add(subscriber);
+      return () => {
+        joined.listeners.delete(subscriber);
+        if (joined.listeners.size > 0 || this.subscriptions.get(filter) !== joined) return;
+        this.subscriptions.delete(filter);
+        if (this.client.connected && !this.closing) this.unsubscribeOnBroker(filter);
+      };
+    });
+  }
+
+  /**
+   * Publishes the retained `offline` if connected (best effort), disconnects, and stops
+   * reconnecting. Whatever is still unfinished when `deadlineMs` passes is cut off.
+   */
+  close(deadlineMs = 5_000): Promise<void> {
+    this.closed ??= this.shutDown(deadlineMs);
+    return this.closed;
+  }
+
+  private async shutDown(deadlineMs: number): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const deadline = Date.now() + deadlineMs;
+    const { availabilityTopic } = this.options;
+    if (this.client.connected && availabilityTopic) {
+      await beforeDeadline(
+        this.sendQuietly(availabilityTopic, 'offline', { qos: 1, retain: true }),
+        deadline,
+      );
+    }
+    await this.endClient(deadline);
+    this.options.metrics.brokerConnected.set({ broker: this.name }, 0);
+    this.state.next('closed');
+    this.state.complete();
+    for (const entry of this.subscriptions.values()) {
+      for (const listener of entry.listeners) listener.complete();
+    }
+    this.subscriptions.clear();
+    this.log.info({ event: 'mqtt.closed', url: this.url }, `connection to ${this.url} closed`);
+  }
+
+  /** Sends DISCONNECT once acknowledgements are in, or cuts the socket at the deadline. */
+  private endClient(deadline: number): Promise<void> {
+    const graceful = this.client.connected;
+    return new Promise((resolve) => {
+      const cutOff = setTimeout(
+        () => {
+          this.client.stream?.destroy();
+          resolve();
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      this.client.end(!graceful, () => {
+        clearTimeout(cutOff);
+        resolve();
+      });
+    });
+  }
+
+  private send(topic: string, payload: string | Buffer, request: PublishRequest): Promise<void> {
+    const refusal = this.refusal(topic, payload);
+    if (refusal) return Promise.reject(refusal);
+    return new Promise<void>((resolve, reject) => {
+      const entry: PendingPublish = {
+        awaitsAck: false,
+        settle: (error) => {
+          if (!this.pending.delete(entry)) return; // settled already: once is enough
+          if (entry.awaitsAck) {
+            this.unacked -= 1;
+            this.releaseWindow();
+          }
+          if (error) reject(error);
+          else resolve();
+        },
+      };
+      this.pending.add(entry);
+      const write = (): void => {
+        entry.awaitsAck = request.qos > 0;
+        if (entry.awaitsAck) this.unacked += 1;
+        const { qos, retain = false, properties } = request;
+        this.client.publish(topic, payload, { qos, retain, properties }, (error) =>
+          entry.settle(error ? this.publishError(error) : undefined),
+        );
+      };
+      const mustWait =
+        request.qos > 0 &&
+        (this.waitingForWindow.length > 0 || this.unacked >= this.receiveMaximum());
+      if (mustWait) this.waitingForWindow.push(write);
+      else write();
+    });
+  }
+
+  /** Why a publish must not reach MQTT.js now, if it must not. */
+  private refusal(topic: string, payload: string | Buffer): Error | undefined {
+    if (!this.client.connected) return new BrokerUnavailableError(this.name, 'not connected');
+    // A broker answers these by dropping the connection, which would turn a retry into a loop.
+    if (!isValidTopicName(topic)) {
+      return new PublishRejectedError(this.name, 0x90, `invalid topic ${JSON.stringify(topic)}`);
+    }
+    const maximumPacketSize = this.client.serverProperties?.maximumPacketSize;
+    const size = Buffer.byteLength(payload) + Buffer.byteLength(topic);
+    if (maximumPacketSize !== undefined && size > maximumPacketSize) {
+      return new PublishRejectedError(
+        this.name,
+        0x95,
+        `${size} bytes exceed the broker's maximum packet size of ${maximumPacketSize}`,
+      );
+    }
+    return undefined;
+  }
+
+  /** MQTT 5 brokers may limit unacknowledged QoS 1/2 publishes; exceeding it is a protocol error. */
+  private receiveMaximum(): number {
+    return this.client.serverProperties?.receiveMaximum ?? NO_RECEIVE_LIMIT;
+  }
+
+  private releaseWindow(): void {
+    while (this.waitingForWindow.length > 0 && this.unacked < this.receiveMaximum()) {
+      this.waitingForWindow.shift()?.();
+    }
+  }
+
+  private publishError(error: Error): Error {
+    if (error instanceof mqtt.ErrorWithReasonCode) {
+      return new PublishRejectedError(this.name, error.code, error.message);
+    }
+    return new BrokerUnavailableError(this.name, error.message);
+  }
+
+  private sendQuietly(topic: string, payload: string, request: PublishRequest): Promise<void> {
+    return this.send(topic, payload, request).catch((error: unknown) => {
+      this.log.warn(
+        { event: 'mqtt.publish-failed', topic, error: describeError(error) },
+        `could not publish to ${topic}: ${describeError(error)}`,
+      );
+    });
+  }
+
+  private subscribeOnBroker(filter: string, qos: QoS): void {
+    if (!this.client.connected) return; // made on the next connect
+    this.client.subscribe(filter, { qos }, (error) => {
+      if (error) {
+        this.log.error(
+          { event: 'mqtt.subscribe-failed', filter, error: describeError(error) },
+          `subscribing to ${filter} failed: ${describeError(error)}`,
+        );
+      } else {
+        this.log.debug({ event: 'mqtt.subscribed', filter, qos }, `subscribed to ${filter}`);
+      }
+    });
+  }
+
+  private unsubscribeOnBroker(filter: string): void {
+    this.client.unsubscribe(filter, (error) => {
+      if (error) {
+        this.log.warn(
+          { event: 'mqtt.unsubscribe-failed', filter, error: describeError(error) },
+          `unsubscribing from ${filter} failed: ${describeError(error)}`,
+        );
+      } else {
+        this.log.debug({ event: 'mqtt.unsubscribed', filter }, `unsubscribed from ${filter}`);
+      }
+    });
+  }
+
+  private onConnect(connack: IConnackPacket): void {
+    if (this.closing) return;
+    this.reconnectAttempt = 0;
+    this.options.metrics.brokerConnected.set({ broker: this.name }, 1);
+    this.log.info(
+      {
+        event: 'mqtt.connected',
+        url: this.url,
+        clientId: this.clientId,
+        sessionPresent: connack.sessionPresent,
+      },
+      `connected to ${this.url} with client ID ${this.clientId}`,
+    );
+    const { statusLine, availabilityTopic } = this.options;
+    if (statusLine) {
+      void this.sendQuietly(statusLine.topic, statusLine.text(this.clientId), { qos: 0 });
+    }
+    if (availabilityTopic) {
+      void this.sendQuietly(availabilityTopic, 'online', { qos: 1, retain: true });
+    }
+    for (const [filter, entry] of this.subscriptions) this.subscribeOnBroker(filter, entry.qos);
+    this.state.next('connected');
+  }
+
+  private onClose(): void {
+    this.failPendingPublishes();
+    this.options.metrics.brokerConnected.set({ broker: this.name }, 0);
+    if (this.state.value === 'connected' && !this.closing) {
+      this.log.warn(
+        { event: 'mqtt.disconnected', url: this.url, ...this.serverDisconnect },
+        `disconnected from ${this.url}`,
+      );
+    }
+    this.serverDisconnect = undefined;
+    if (this.closing) return;
+    this.state.next('disconnected');
+    this.scheduleReconnect();
+  }
+
+  private onServerDisconnect(packet: IDisconnectPacket): void {
+    this.serverDisconnect = {
+      reasonCode: packet.reasonCode,
+      reason: packet.properties?.reasonString,
+    };
+  }
+
+  private onError(error: Error): void {
+    const code = (error as { code?: unknown }).code;
+    this.log.error(
+      { event: 'mqtt.error', url: this.url, code, error: describeError(error) },
+      `MQTT error on ${this.url}: ${describeError(error)}`,
+    );
+  }
+
+  private onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    const message: IncomingMqttMessage = {
+      topic,
+      payload,
+      retain: packet.retain,
+      qos: packet.qos,
+      properties: packet.properties,
+    };
+    for (const [filter, entry] of this.subscriptions) {
+      if (!topicMatchesFilter(topic, filter)) continue;
+      for (const listener of entry.listeners) listener.next(message);
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer !== undefined || this.closing) return;
+    const delayMs = backoffDelay(this.reconnectAttempt, this.options.reconnect);
+    this.reconnectAttempt += 1;
+    this.log.info(
+      { event: 'mqtt.reconnecting', url: this.url, delayMs, attempt: this.reconnectAttempt },
+      `reconnecting to ${this.url} in ${delayMs} ms`,
+    );
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closing) return;
+      this.options.metrics.brokerReconnects.inc({ broker: this.name });
+      this.failPendingPublishes();
+      this.startConnecting(() => this.client.reconnect());
+    }, delayMs);
+  }
+
+  private startConnecting(connect: () => void): void {
+    this.state.next('connecting');
+    try {
+      connect();
+    } catch (error) {
+      // e.g. TLS material Node refuses; treated like any failed attempt.
+      this.onError(error instanceof Error ? error : new Error(String(error)));
+      this.state.next('disconnected');
+      this.scheduleReconnect();
+    }
+  }
+
+  /**
+   * Settles every unfinished publish as failed, so its owner can retry it. MQTT.js would keep the
+   * callbacks of unacknowledged QoS 1/2 publishes across `reconnect()`, which starts with empty
+   * stores: they would never be called, and `end()` would wait for them forever. So they are
+   * removed from MQTT.js as well.
+   */
+  private failPendingPublishes(): void {
+    this.waitingForWindow = [];
+    for (const entry of [...this.pending]) {
+      entry.settle(
+        new BrokerUnavailableError(this.name, 'connection lost before the acknowledgement'),
+      );
+    }
+    this.unacked = 0;
+    for (const [messageId, outgoing] of Object.entries(this.client.outgoing)) {
+      if (outgoing.cmd === 'publish') this.client.removeOutgoingMessage(Number(messageId));
+    }
+  }
+}
+
+function beforeDeadline(work: Promise<void>, deadline: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    void work.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

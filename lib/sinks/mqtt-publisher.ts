@@ -1,0 +1,258 @@
+import { performance } from 'node:perf_hooks';
+import type { Subscription } from 'rxjs';
+import { Actor } from '../actors/actor.js';
+import { backoffDelay } from '../actors/backoff.js';
+import type { DropReason, OutboundMessage, PublishOutcome } from '../events.js';
+import type { Logger } from '../log/logger.js';
+import type { RelayMetrics } from '../metrics/relay-metrics.js';
+import type { BrokerConnection, PublishRequest } from '../mqtt/broker-connection.js';
+import { describeError } from '../mqtt/describe-error.js';
+import { PublishRejectedError } from '../mqtt/publish-errors.js';
+import { DropLogThrottle } from './drop-log-throttle.js';
+import type { PublishOptions } from './publish-options.js';
+
+/** What a publisher needs of a connection. */
+export type PublishingConnection = Pick<BrokerConnection, 'publish' | 'state$' | 'protocolVersion'>;
+
+export interface MqttPublisherOptions {
+  /** Broker name, for metrics and logs. */
+  broker: string;
+  topic: string;
+  connection: PublishingConnection;
+  options: PublishOptions;
+  log: Logger;
+  metrics: RelayMetrics;
+}
+
+export interface PublisherStatus {
+  broker: string;
+  topic: string;
+  queued: number;
+  inFlight: number;
+  connected: boolean;
+  /** Waiting out the back-off after a failed attempt. */
+  retrying: boolean;
+}
+
+interface QueuedMessage {
+  readonly message: OutboundMessage;
+  /** Order of arrival, to put failed attempts back in front in their original order. */
+  readonly sequence: number;
+  /** `performance.now()` when handed over: latency and message expiry count from here. */
+  readonly acceptedAt: number;
+  readonly bytes: number;
+  readonly settle: (outcome: PublishOutcome) => void;
+}
+
+/**
+ * Publishes the messages for one broker and topic, in order, with up to `inFlight` awaiting the
+ * broker's acknowledgement. It holds still while the connection is down, retries failed attempts
+ * from the front of its queue with back-off, and reports every message as delivered or dropped
+ * (with the reason) exactly once.
+ */
+export class MqttPublisher {
+  readonly broker: string;
+  readonly topic: string;
+  private readonly actor: Actor<QueuedMessage>;
+  private readonly log: Logger;
+  private readonly drops: DropLogThrottle;
+  private readonly subscriptions: Subscription[] = [];
+  private connected = false;
+  private nextSequence = 0;
+  private attempting = 0;
+  /** Failed while others were still in flight; requeued together once those settle. */
+  private failedAttempts: QueuedMessage[] = [];
+  private lastFailure: unknown;
+  private consecutiveFailures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: MqttPublisherOptions) {
+    const { broker, topic, options: publish, metrics } = options;
+    this.broker = broker;
+    this.topic = topic;
+    this.log = options.log.child({ component: 'publisher', broker, topic });
+    this.drops = new DropLogThrottle(this.log, `topic ${topic} on broker ${broker}`);
+    this.actor = new Actor<QueuedMessage>({
+      name: `publisher:${broker}:${topic}`,
+      handle: (queued) => this.attempt(queued),
+      mailbox: {
+        maxItems: publish.queue.maxMessages,
+        maxBytes: publish.queue.maxBytes,
+        sizeOf: (queued) => queued.bytes,
+        overflow: publish.queue.overflow,
+      },
+      concurrency: publish.inFlight,
+      // `attempt` never throws, so a crash is not expected; it would still be reported once.
+      onDrop: (queued, reason) => this.drop(queued, reason === 'crash' ? 'rejected' : reason),
+      log: this.log,
+    });
+    this.actor.pause(); // until the connection reports `connected`
+
+    const depth = metrics.queueDepth.labels({ broker, topic });
+    const inFlight = metrics.inFlight.labels({ broker, topic });
+    this.subscriptions.push(
+      this.actor.status$.subscribe((status) => {
+        depth.set(status.depth);
+        inFlight.set(status.running);
+      }),
+      options.connection.state$.subscribe((state) => {
+        this.connected = state === 'connected';
+        this.updateGate();
+      }),
+    );
+  }
+
+  /** Resolves when the broker acknowledged the message, or when it was dropped, with the reason. */
+  publish(message: OutboundMessage): Promise<PublishOutcome> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const queued: QueuedMessage = {
+        message,
+        sequence: this.nextSequence++,
+        acceptedAt: performance.now(),
+        bytes: Buffer.byteLength(message.payload),
+        settle: (outcome) => {
+          if (settled) return;
+          settled = true;
+          resolve(outcome);
+        },
+      };
+      if (queued.bytes > this.options.options.queue.maxBytes) {
+        this.drop(queued, 'too-large');
+        return;
+      }
+      this.actor.tell(queued); // refusals and evictions come back through onDrop
+    });
+  }
+
+  /** Resolves true once nothing is queued or in flight, false if `timeoutMs` passes first. */
+  drain(timeoutMs: number): Promise<boolean> {
+    return this.actor.whenIdle(timeoutMs);
+  }
+
+  /** Drops what is still queued as `shutdown`; messages in flight settle when their ack comes. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.actor.stop();
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.options.metrics.queueDepth.labels({ broker: this.broker, topic: this.topic }).set(0);
+    this.drops.flush();
+  }
+
+  status(): PublisherStatus {
+    return {
+      broker: this.broker,
+      topic: this.topic,
+      queued: this.actor.depth,
+      inFlight: this.actor.inFlight,
+      connected: this.connected,
+      retrying: this.retryTimer !== undefined,
+    };
+  }
+
+  private async attempt(queued: QueuedMessage): Promise<void> {
+    this.attempting += 1;
+    try {
+      await this.send(queued);
+    } finally {
+      this.attempting -= 1;
+      if (this.attempting === 0 && this.failedAttempts.length > 0) this.requeueFailed();
+    }
+  }
+
+  private async send(queued: QueuedMessage): Promise<void> {
+    const request = this.requestFor(queued);
+    if (request === undefined) {
+      this.drop(queued, 'expired');
+      return;
+    }
+    try {
+      await this.options.connection.publish(this.topic, queued.message.payload, request);
+    } catch (error) {
+      this.failed(queued, error);
+      return;
+    }
+    this.consecutiveFailures = 0;
+    const latencyMs = performance.now() - queued.acceptedAt;
+    this.options.metrics.published.inc({ broker: this.broker });
+    this.options.metrics.publishLatency.observe({ broker: this.broker }, latencyMs / 1000);
+    queued.settle({ status: 'delivered', latencyMs });
+  }
+
+  /** The wire options for a message, or undefined when its MQTT 5 expiry has passed. */
+  private requestFor(queued: QueuedMessage): PublishRequest | undefined {
+    const { message } = queued;
+    const request: PublishRequest = {
+      qos: message.qos ?? this.options.options.qos,
+      retain: message.retain ?? false,
+    };
+    if (this.options.connection.protocolVersion !== 5) return request;
+    const properties: NonNullable<PublishRequest['properties']> = {};
+    const expirySeconds = message.expirySeconds ?? this.options.options.messageExpirySeconds;
+    if (expirySeconds > 0) {
+      const remainingSeconds = expirySeconds - (performance.now() - queued.acceptedAt) / 1000;
+      if (remainingSeconds <= 0) return undefined;
+      // What is left, so a subscriber sees the message expire when it would have anyway.
+      properties.messageExpiryInterval = Math.ceil(remainingSeconds);
+    }
+    if (message.eventId !== undefined) properties.userProperties = { 'event-id': message.eventId };
+    if (Object.keys(properties).length > 0) request.properties = properties;
+    return request;
+  }
+
+  private failed(queued: QueuedMessage, error: unknown): void {
+    if (error instanceof PublishRejectedError) {
+      this.drop(queued, 'rejected', error.message);
+      return;
+    }
+    this.options.metrics.publishRetries.inc({ broker: this.broker });
+    this.failedAttempts.push(queued);
+    this.lastFailure = error;
+    this.updateGate(); // nothing newer may start before the failed ones are back in front
+  }
+
+  /** Puts failed attempts back at the head, oldest first, and waits out the back-off. */
+  private requeueFailed(): void {
+    const failed = this.failedAttempts.sort((a, b) => b.sequence - a.sequence);
+    this.failedAttempts = [];
+    for (const queued of failed) this.actor.retry(queued); // each lands in front of the last
+    if (this.stopped) return;
+    const delayMs = backoffDelay(this.consecutiveFailures, this.options.options.retry);
+    this.consecutiveFailures += 1;
+    this.log.warn(
+      {
+        event: 'publish.retry',
+        count: failed.length,
+        delayMs,
+        error: describeError(this.lastFailure),
+      },
+      `retrying ${failed.length} message(s) in ${delayMs} ms: ${describeError(this.lastFailure)}`,
+    );
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.updateGate();
+    }, delayMs);
+    this.updateGate();
+  }
+
+  private updateGate(): void {
+    const open =
+      !this.stopped &&
+      this.connected &&
+      this.retryTimer === undefined &&
+      this.failedAttempts.length === 0;
+    if (open) this.actor.resume();
+    else this.actor.pause();
+  }
+
+  private drop(queued: QueuedMessage, reason: DropReason, detail?: string): void {
+    this.options.metrics.dropped.inc({ component: 'publisher', reason });
+    this.drops.record(reason, detail);
+    queued.settle({ status: 'dropped', reason });
+  }
+}

@@ -1,0 +1,88 @@
+import type { OutboundMessage, PublishOutcome } from '../events.js';
+import type { Logger } from '../log/logger.js';
+import type { RelayMetrics } from '../metrics/relay-metrics.js';
+import { MqttPublisher, type PublishingConnection } from './mqtt-publisher.js';
+import type { PublishOptions } from './publish-options.js';
+
+export type { PublishOptions } from './publish-options.js';
+
+export interface MqttSinkOptions {
+  /** Open connections by broker name (`main`, `cloud`); each knows its MQTT protocol version. */
+  connections: ReadonlyMap<string, PublishingConnection>;
+  options: PublishOptions;
+  log: Logger;
+  metrics: RelayMetrics;
+}
+
+const DEFAULT_BROKER = 'main';
+
+/**
+ * Hands each message to the publisher of its broker and topic, made on first use, so one slow or
+ * failing topic never holds up another and each topic keeps its order.
+ */
+export class MqttSink {
+  private readonly byRoute = new Map<string, MqttPublisher>();
+  private readonly reportedUnknownBrokers = new Set<string>();
+  private readonly log: Logger;
+  private stopped = false;
+
+  constructor(private readonly options: MqttSinkOptions) {
+    this.log = options.log.child({ component: 'sink' });
+  }
+
+  publish(message: OutboundMessage): Promise<PublishOutcome> {
+    if (this.stopped) return this.refuse('shutdown');
+    const broker = message.broker ?? DEFAULT_BROKER;
+    const publisher = this.publisherFor(broker, message.topic);
+    if (publisher === undefined) {
+      if (!this.reportedUnknownBrokers.has(broker)) {
+        this.reportedUnknownBrokers.add(broker); // once per name: every message would repeat it
+        this.log.error(
+          { event: 'publish.unknown-broker', broker, topic: message.topic },
+          `no connection to broker "${broker}"; its messages are dropped`,
+        );
+      }
+      return this.refuse('rejected');
+    }
+    return publisher.publish(message);
+  }
+
+  /** Resolves true once every publisher is idle, false if `timeoutMs` passes first. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const idle = await Promise.all(this.publishers().map((p) => p.drain(timeoutMs)));
+    return idle.every(Boolean);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const publisher of this.byRoute.values()) publisher.stop();
+  }
+
+  publishers(): readonly MqttPublisher[] {
+    return [...this.byRoute.values()];
+  }
+
+  private publisherFor(broker: string, topic: string): MqttPublisher | undefined {
+    const key = `${broker}\u0000${topic}`; // NUL cannot occur in a broker name or topic
+    let publisher = this.byRoute.get(key);
+    if (publisher === undefined) {
+      const connection = this.options.connections.get(broker);
+      if (connection === undefined) return undefined;
+      publisher = new MqttPublisher({
+        broker,
+        topic,
+        connection,
+        options: this.options.options,
+        log: this.options.log,
+        metrics: this.options.metrics,
+      });
+      this.byRoute.set(key, publisher);
+    }
+    return publisher;
+  }
+
+  private refuse(reason: 'rejected' | 'shutdown'): Promise<PublishOutcome> {
+    this.options.metrics.dropped.inc({ component: 'sink', reason });
+    return Promise.resolve({ status: 'dropped', reason });
+  }
+}

@@ -1,0 +1,100 @@
+import { standardBrokerOptions } from '../../lib/mqtt/client-options.js';
+import { MqttSink } from '../../lib/sinks/mqtt-sink.js';
+import { startMosquitto, type Mosquitto } from '../support/mosquitto.js';
+import { testPublishOptions } from '../support/publish-options.js';
+import { TestSubscriber } from '../support/subscriber.js';
+import {
+  metricValue,
+  openTestConnection,
+  type TestConnection,
+} from '../support/test-connection.js';
+
+describe('MqttSink', () => {
+  let broker: Mosquitto;
+  let subscriber: TestSubscriber;
+  let main: TestConnection;
+  let cloud: TestConnection;
+  let sink: MqttSink;
+
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    subscriber = await TestSubscriber.connect(broker.url, ['sink/#']);
+  });
+  beforeEach(() => {
+    const options = standardBrokerOptions({
+      host: broker.host,
+      port: broker.port,
+      protocolVersion: 5,
+    });
+    main = openTestConnection(options);
+    cloud = openTestConnection(options, { name: 'cloud' });
+    sink = new MqttSink({
+      connections: new Map([
+        ['main', main.connection],
+        ['cloud', cloud.connection],
+      ]),
+      options: testPublishOptions(),
+      log: main.logs.log,
+      metrics: main.metrics,
+    });
+  });
+  afterEach(async () => {
+    sink.stop();
+    await Promise.all([main.connection.close(1_000), cloud.connection.close(1_000)]);
+    subscriber.clear();
+  });
+  afterAll(async () => {
+    await subscriber.close();
+    await broker.stop();
+  });
+
+  it('makes one publisher per broker and topic, on first use', async () => {
+    const outcomes = await Promise.all([
+      sink.publish({ topic: 'sink/a', payload: 'a1' }),
+      sink.publish({ topic: 'sink/b', payload: 'b1' }),
+      sink.publish({ topic: 'sink/a', payload: 'a2', broker: 'main' }),
+      sink.publish({ topic: 'sink/a', payload: 'a3', broker: 'cloud' }),
+    ]);
+
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'delivered',
+      'delivered',
+      'delivered',
+      'delivered',
+    ]);
+    expect(sink.publishers().map((p) => p.status())).toEqual([
+      expect.objectContaining({ broker: 'main', topic: 'sink/a' }),
+      expect.objectContaining({ broker: 'main', topic: 'sink/b' }),
+      expect.objectContaining({ broker: 'cloud', topic: 'sink/a' }),
+    ]);
+    expect((await subscriber.waitFor('sink/a', 3)).map((m) => m.payload).sort()).toEqual([
+      'a1',
+      'a2',
+      'a3',
+    ]);
+    expect(await metricValue(main.metrics, 'relay_published_total', { broker: 'cloud' })).toBe(1);
+    await expect(sink.drain(1_000)).resolves.toBe(true);
+  });
+
+  it('drops messages for a broker it has no connection to, logging that once', async () => {
+    const first = await sink.publish({ topic: 'sink/x', payload: '1', broker: 'elsewhere' });
+    const second = await sink.publish({ topic: 'sink/x', payload: '2', broker: 'elsewhere' });
+
+    expect(first).toEqual({ status: 'dropped', reason: 'rejected' });
+    expect(second).toEqual({ status: 'dropped', reason: 'rejected' });
+    expect(main.logs.events('publish.unknown-broker')).toEqual([
+      expect.objectContaining({ level: 50, broker: 'elsewhere' }),
+    ]);
+    const counted = { component: 'sink', reason: 'rejected' };
+    expect(await metricValue(main.metrics, 'relay_dropped_total', counted)).toBe(2);
+    expect(sink.publishers()).toHaveLength(0);
+  });
+
+  it('refuses messages once stopped', async () => {
+    sink.stop();
+    await expect(sink.publish({ topic: 'sink/late', payload: 'x' })).resolves.toEqual({
+      status: 'dropped',
+      reason: 'shutdown',
+    });
+  });
+});

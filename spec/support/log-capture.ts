@@ -1,0 +1,34 @@
+import bunyan from 'bunyan';
+import { Writable } from 'node:stream';
+import type { Logger } from '../../lib/log/logger.js';
+
+export interface LogRecord {
+  level: number;
+  msg: string;
+  event?: string;
+  [field: string]: unknown;
+}
+
+export interface LogCapture {
+  log: Logger;
+  records: LogRecord[];
+  /** Records whose `event` field is `event`. */
+  events(event: string): LogRecord[];
+}
+
+/** A logger that keeps every record (all levels) in memory for assertions. */
+export function captureLog(): LogCapture {
+  const records: LogRecord[] = [];
+  const sink = new Writable({
+    objectMode: true,
+    write(record: LogRecord, _encoding, done) {
+      records.push(record);
+      done();
+    },
+  });
+  const log = bunyan.createLogger({
+    name: 'test',
+    streams: [{ type: 'raw', level: 'trace', stream: sink }],
+  });
+  return { log, records, events: (event) => records.filter((r) => r.event === event) };
+}
