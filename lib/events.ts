@@ -43,6 +43,8 @@ export type DropReason =
   | 'rejected'
   | 'shutdown'
   | 'pipeline-error'
+  /** An event already being processed, or processed within the de-duplication TTL. */
+  | 'duplicate'
   /** UDP sender not in the allow-list. */
   | 'source-not-allowed'
   /** UDP datagrams over the per-minute limit. */

@@ -2,6 +2,8 @@ import { filterEvents } from '../operators/filter-events.js';
 import type { EventMatch } from '../operators/event-match.js';
 import { mqttTopicSource } from '../sources/mqtt-topic.js';
 import { timerSource } from '../sources/timer.js';
+import { udpSourceFromSpec } from '../sources/udp-source-spec.js';
+import { logAppenderSource } from '../sources/log-appender.js';
 import { PipelineDefinitionError, type SourceFactory, type StepFactory } from './pipeline.js';
 
 /**
@@ -44,6 +46,8 @@ export function builtinCatalog(): Catalog {
   return new Catalog()
     .registerSource('timer', timerSource)
     .registerSource('mqtt', mqttTopicSource)
+    .registerSource('udp', udpSourceFromSpec)
+    .registerSource('log-appender', logAppenderSource)
     .registerStep('filter', (parameters) => filterEvents(asEventMatch(parameters)));
 }
 

@@ -2,6 +2,7 @@ import type { Observable, OperatorFunction } from 'rxjs';
 import type { RelayConfig } from '../config/types.js';
 import type { OutboundMessage, PublishOutcome, QoS, RelayEvent } from '../events.js';
 import type { Logger } from '../log/logger.js';
+import type { RepositoryService } from '../qrs/repository-service.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 
 /** A message received from a broker, as a source sees it. */
@@ -27,6 +28,8 @@ export interface PipelineContext {
   readonly config: RelayConfig;
   readonly log: Logger;
   readonly metrics: RelayMetrics;
+  /** The Qlik Sense Repository Service (QRS), for enrichment and starting tasks. */
+  readonly repository: RepositoryService;
   /** Open broker connections by name (`main`, `cloud`). */
   readonly brokers: ReadonlyMap<string, SubscribableBroker>;
   /**

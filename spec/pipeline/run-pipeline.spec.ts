@@ -5,13 +5,10 @@ import {
   type PublishOutcome,
   type RelayEvent,
 } from '../../lib/events.js';
-import { silentLogger } from '../../lib/log/logger.js';
-import { RelayMetrics } from '../../lib/metrics/relay-metrics.js';
 import { Catalog } from '../../lib/pipeline/catalog.js';
-import type { MessageSink, Pipeline, PipelineContext } from '../../lib/pipeline/pipeline.js';
+import type { MessageSink, Pipeline } from '../../lib/pipeline/pipeline.js';
 import { runPipeline } from '../../lib/pipeline/run-pipeline.js';
-import { SourceHub } from '../../lib/pipeline/source-hub.js';
-import { loadConfig } from '../../lib/config/index.js';
+import { metricTotal, testContext } from '../support/pipeline-context.js';
 import { toMessages } from '../../lib/operators/to-messages.js';
 
 /** A sink that records what it is handed, standing in for the MQTT publishers. */
@@ -26,26 +23,13 @@ class RecordingSink implements MessageSink {
 function setUp() {
   const feed = new Subject<RelayEvent>();
   const catalog = new Catalog().registerSource('feed', () => feed.asObservable());
-  const metrics = new RelayMetrics();
-  const hub = new SourceHub(catalog);
-  const stopping = new Subject<void>();
-  const context: PipelineContext = {
-    config: loadConfig({}).config,
-    stopping$: stopping.asObservable(),
-    log: silentLogger(),
-    metrics,
-    brokers: new Map(),
-    source: (spec) => hub.get(spec, context),
-  };
+  const { context, metrics, stopping } = testContext({ catalog });
   return { feed, context, metrics, stopping };
 }
 
 const tick = (n: number) => createEvent('tick', 'feed', { n }, `e${n}`);
 
-async function counter(metrics: RelayMetrics, name: string): Promise<number> {
-  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
-  return (metric?.values ?? []).reduce((sum, v) => sum + v.value, 0);
-}
+const counter = metricTotal;
 
 describe('runPipeline', () => {
   it('publishes what the steps produce and counts events in and out', async () => {

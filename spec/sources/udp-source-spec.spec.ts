@@ -1,24 +1,13 @@
 import { createSocket } from 'node:dgram';
 import { Subject } from 'rxjs';
-import type { RelayConfig } from '../../lib/config/types.js';
-import { silentLogger } from '../../lib/log/logger.js';
-import { RelayMetrics } from '../../lib/metrics/relay-metrics.js';
 import type { PipelineContext, PipelineDefinitionError } from '../../lib/pipeline/pipeline.js';
 import type { UdpListeningEvent } from '../../lib/sources/udp.js';
 import { udpSourceFromSpec } from '../../lib/sources/udp-source-spec.js';
 import { collect } from './collect-events.js';
+import { testContext } from '../support/pipeline-context.js';
 
 function contextWith(stopping: Subject<void>): PipelineContext {
-  return {
-    config: {} as RelayConfig, // the udp source reads no configuration of its own
-    stopping$: stopping.asObservable(),
-    log: silentLogger(),
-    metrics: new RelayMetrics(),
-    brokers: new Map(),
-    source: () => {
-      throw new Error('not used');
-    },
-  };
+  return { ...testContext().context, stopping$: stopping.asObservable() };
 }
 
 describe('udpSourceFromSpec', () => {

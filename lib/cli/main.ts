@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { ConfigError, loadConfig, maskConfig, type LoadedConfig } from '../config/index.js';
+import { createLogger, type LogLevel } from '../log/logger.js';
+import { startRelay } from '../relay.js';
+import { defaultConfigFile, packageVersion } from './package-root.js';
+import { parseCommandLine, UsageError, type CommandLine } from './parse-command-line.js';
+import { USAGE } from './usage.js';
+
+export interface ProcessIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: ProcessIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+
+/**
+ * The command-line entry. Resolves with the exit code: 0 success, 1 invalid config or failed
+ * start, 2 wrong command line. `run` resolves only after a SIGINT/SIGTERM shutdown.
+ */
+export async function main(argv: readonly string[], io: ProcessIo = defaultIo): Promise<number> {
+  let commandLine: CommandLine;
+  try {
+    commandLine = parseCommandLine(argv);
+    if (commandLine.configFile !== undefined && !existsSync(commandLine.configFile)) {
+      throw new UsageError(`config file not found: ${resolve(commandLine.configFile)}`);
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(
+      `sense-mqtt-relay: ${error.message}\nRun "sense-mqtt-relay --help" for usage.\n`,
+    );
+    return 2;
+  }
+
+  switch (commandLine.command) {
+    case 'help':
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'version':
+      io.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    default:
+      break;
+  }
+
+  const file = commandLine.configFile ?? defaultConfigFile();
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig({
+      file,
+      env: io.env,
+      ...(commandLine.logLevel ? { overrides: { 'Relay.log.level': commandLine.logLevel } } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`sense-mqtt-relay: invalid config ${file}\n${indent(error.message)}\n`);
+    return 1;
+  }
+
+  if (commandLine.command === 'check-config') {
+    io.stdout.write(
+      `config OK: ${file}\n` +
+        (loaded.ignored.length > 0 ? `not used by the relay: ${loaded.ignored.join(', ')}\n` : ''),
+    );
+    return 0;
+  }
+  if (commandLine.command === 'print-config') {
+    io.stdout.write(stringify(maskConfig(loaded.config)));
+    return 0;
+  }
+  return run(loaded, io);
+}
+
+async function run(loaded: LoadedConfig, io: ProcessIo): Promise<number> {
+  const { config } = loaded;
+  const pretty = config.Relay.log.pretty === 'auto' ? undefined : config.Relay.log.pretty;
+  const log = createLogger({
+    level: config.Relay.log.level as LogLevel,
+    stream: io.stdout,
+    ...(pretty === undefined ? {} : { pretty }),
+  });
+  log.info({ event: 'relay.starting', config: loaded.file, version: packageVersion() }, 'starting');
+  for (const section of loaded.ignored) {
+    log.debug(
+      { event: 'config.ignored', section },
+      `config section ${section} is not used by the relay`,
+    );
+  }
+
+  let relay;
+  try {
+    relay = await startRelay({ config, log });
+  } catch (error) {
+    log.fatal(
+      { event: 'relay.start-failed', err: error },
+      `could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  }
+
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ event: 'relay.stopping', signal }, `received ${signal}; shutting down`);
+      relay.stop().then(
+        () => resolveExit(0),
+        (error: unknown) => {
+          log.error({ event: 'relay.stop-failed', err: error }, 'shutdown did not finish cleanly');
+          resolveExit(1);
+        },
+      );
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}

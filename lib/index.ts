@@ -1,0 +1,80 @@
+/**
+ * The public API of sense-mqtt-relay: what an extension (a pipeline module, an embedding
+ * application) may use. The built-in pipelines in pipelines/ use nothing else.
+ */
+
+// The envelope and the message types at the edges.
+export * from './events.js';
+export type * from './qlik/log-appender-events.js';
+
+// Configuration.
+export { loadConfig, ConfigError, maskConfig } from './config/index.js';
+export { topicMatchesFilter, isValidTopicName, isValidTopicFilter } from './mqtt/topics.js';
+export type {
+  LoadedConfig,
+  LoadConfigOptions,
+  ConfigProblem,
+  RelayConfig,
+} from './config/index.js';
+
+// Logging and metrics.
+export { createLogger, silentLogger, type Logger, type LogLevel } from './log/logger.js';
+export { RelayMetrics } from './metrics/relay-metrics.js';
+
+// Pipelines: the model, the catalog of named sources and steps, the runtime.
+export {
+  definePipeline,
+  PipelineDefinitionError,
+  type Pipeline,
+  type PipelineContext,
+  type SourceSpec,
+  type SourceFactory,
+  type StepFactory,
+  type MessageSink,
+} from './pipeline/pipeline.js';
+export { Catalog, builtinCatalog } from './pipeline/catalog.js';
+export {
+  compileYamlPipelines,
+  PipelineDefinitionErrors,
+} from './pipeline/compile-yaml-pipelines.js';
+export { runPipeline, type RunningPipeline } from './pipeline/run-pipeline.js';
+export { compileTemplate } from './pipeline/template.js';
+export { parseDuration } from './pipeline/duration.js';
+
+// Operators.
+export { filterEvents } from './operators/filter-events.js';
+export { compileMatch, type EventMatch } from './operators/event-match.js';
+export { toMessages, type Route } from './operators/to-messages.js';
+export { dedupeBy, type DedupeOptions } from './operators/dedupe-by.js';
+export { DedupeCache } from './operators/dedupe-cache.js';
+export { mergeMapBounded, type BoundedMergeOptions } from './operators/merge-map-bounded.js';
+export { admitDatagrams } from './operators/admit-datagrams.js';
+export { parseLogAppender } from './operators/parse-log-appender.js';
+export { enrichTask, type TaskMetadataLookup } from './operators/enrich-task.js';
+export { toTaskMessages, type TaskMessageOptions } from './operators/to-task-messages.js';
+export { buildFullTaskPayload } from './operators/full-task-payload.js';
+export {
+  ThrottledDropReporter,
+  type DroppedDatagram,
+} from './operators/throttled-drop-reporter.js';
+export { formatSender } from './operators/format-sender.js';
+
+// Sources.
+export { timerSource, type TimerTickEvent } from './sources/timer.js';
+export { mqttTopicSource, type MqttMessageEvent } from './sources/mqtt-topic.js';
+export { udpSource, isDatagramEvent, type UdpSourceEvent } from './sources/udp.js';
+export { logAppenderSource, type LogAppenderSourceEvent } from './sources/log-appender.js';
+
+// The Repository Service.
+export type { RepositoryService, StartTaskResult } from './qrs/repository-service.js';
+export { QrsClient, type QrsClientOptions } from './qrs/qrs-client.js';
+export { QrsError } from './qrs/qrs-error.js';
+export type * from './qrs/qrs-types.js';
+export type * from './qrs/enriched-task-event.js';
+
+// Actors.
+export { Actor, type ActorOptions } from './actors/actor.js';
+export { backoffDelay, type BackoffOptions } from './actors/backoff.js';
+
+// The relay as a whole.
+export { startRelay, type Relay, type StartRelayOptions } from './relay.js';
