@@ -18,8 +18,20 @@ export type {
 } from './config/index.js';
 
 // Logging and metrics.
-export { createLogger, silentLogger, type Logger, type LogLevel } from './log/logger.js';
+export {
+  createLogger,
+  silentLogger,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+} from './log/logger.js';
 export { RelayMetrics } from './metrics/relay-metrics.js';
+export {
+  ThrottledDropReporter,
+  type Drop,
+  type DropLines,
+  type DropReporterOptions,
+} from './metrics/throttled-drop-reporter.js';
 
 // Pipelines: the model, the catalog of named sources and steps, the runtime.
 export {
@@ -31,6 +43,8 @@ export {
   type SourceFactory,
   type StepFactory,
   type MessageSink,
+  type SubscribableBroker,
+  type IncomingMqttMessage,
 } from './pipeline/pipeline.js';
 export { Catalog, builtinCatalog } from './pipeline/catalog.js';
 export {
@@ -38,7 +52,7 @@ export {
   PipelineDefinitionErrors,
 } from './pipeline/compile-yaml-pipelines.js';
 export { runPipeline, type RunningPipeline } from './pipeline/run-pipeline.js';
-export { compileTemplate } from './pipeline/template.js';
+export { compileTemplate, type Template } from './pipeline/template.js';
 export { parseDuration } from './pipeline/duration.js';
 
 // Operators.
@@ -48,33 +62,60 @@ export { toMessages, type Route } from './operators/to-messages.js';
 export { dedupeBy, type DedupeOptions } from './operators/dedupe-by.js';
 export { DedupeCache } from './operators/dedupe-cache.js';
 export { mergeMapBounded, type BoundedMergeOptions } from './operators/merge-map-bounded.js';
-export { admitDatagrams } from './operators/admit-datagrams.js';
-export { parseLogAppender } from './operators/parse-log-appender.js';
-export { enrichTask, type TaskMetadataLookup } from './operators/enrich-task.js';
-export { toTaskMessages, type TaskMessageOptions } from './operators/to-task-messages.js';
-export { buildFullTaskPayload } from './operators/full-task-payload.js';
 export {
-  ThrottledDropReporter,
-  type DroppedDatagram,
-} from './operators/throttled-drop-reporter.js';
+  admitDatagrams,
+  type AdmitDatagramsOptions,
+  type AdmitDatagramsDeps,
+} from './operators/admit-datagrams.js';
+export type { HostResolver } from './operators/allowed-sources.js';
+export { parseLogAppender, type ParseLogAppenderDeps } from './operators/parse-log-appender.js';
+export {
+  enrichTask,
+  type EnrichTaskOptions,
+  type TaskMetadataLookup,
+} from './operators/enrich-task.js';
+export { toTaskMessages, type TaskMessageOptions } from './operators/to-task-messages.js';
+export {
+  buildFullTaskPayload,
+  type FullTaskPayloadOptions,
+  type TaskMessageKind,
+} from './operators/full-task-payload.js';
 export { formatSender } from './operators/format-sender.js';
 
 // Sources.
-export { timerSource, type TimerTickEvent } from './sources/timer.js';
-export { mqttTopicSource, type MqttMessageEvent } from './sources/mqtt-topic.js';
-export { udpSource, isDatagramEvent, type UdpSourceEvent } from './sources/udp.js';
+export { timerSource, type TimerTick, type TimerTickEvent } from './sources/timer.js';
+export {
+  mqttTopicSource,
+  type MqttMessageData,
+  type MqttMessageEvent,
+} from './sources/mqtt-topic.js';
+export {
+  udpSource,
+  isDatagramEvent,
+  type UdpSourceOptions,
+  type UdpSourceDeps,
+  type UdpSourceEvent,
+  type UdpListeningEvent,
+  type UdpListeningData,
+  type UdpErrorEvent,
+  type UdpErrorData,
+} from './sources/udp.js';
 export { logAppenderSource, type LogAppenderSourceEvent } from './sources/log-appender.js';
 
 // The Repository Service.
-export type { RepositoryService, StartTaskResult } from './qrs/repository-service.js';
-export { QrsClient, type QrsClientOptions } from './qrs/qrs-client.js';
-export { QrsError } from './qrs/qrs-error.js';
+export type { RepositoryService, StartTaskResult, QrsEndpoint } from './qrs/repository-service.js';
+export { QrsClient, type QrsClientOptions, type QrsRetryOptions } from './qrs/qrs-client.js';
+export type { ClientCertificateFiles } from './qrs/client-certificates.js';
+export type { HeaderPair } from './qrs/qrs-transport.js';
+export { QrsError, type QrsErrorKind } from './qrs/qrs-error.js';
 export type * from './qrs/qrs-types.js';
 export type * from './qrs/enriched-task-event.js';
 
 // Actors.
-export { Actor, type ActorOptions } from './actors/actor.js';
+export { Actor, type ActorOptions, type ActorStatus } from './actors/actor.js';
+export type { BoundedQueueOptions, OverflowPolicy } from './actors/bounded-queue.js';
 export { backoffDelay, type BackoffOptions } from './actors/backoff.js';
 
 // The relay as a whole.
 export { startRelay, type Relay, type StartRelayOptions } from './relay.js';
+export type { HealthReport, BrokerHealth, PipelineHealth } from './http/health.js';

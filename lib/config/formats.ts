@@ -1,7 +1,7 @@
 import convict from 'convict';
 import { isPlainRecord } from './object-paths.js';
 import { isValidTopicFilter, isValidTopicName } from '../mqtt/topics.js';
-import type { MonitoredHost, NameValuePair } from './types.js';
+import type { MonitoredHost, MonitoredService, NameValuePair } from './types.js';
 
 /** How the value of one setting is checked, described in messages and read from text. */
 export interface ValueFormat<T> {
@@ -77,26 +77,32 @@ function isInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value);
 }
 
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
 function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
+  return isString(value) && value.trim() !== '';
+}
+
+/** A check for a list whose every item passes `isItem`. */
+function isListOf<T>(isItem: (item: unknown) => item is T): (value: unknown) => value is T[] {
+  return (value): value is T[] => Array.isArray(value) && value.every((item) => isItem(item));
 }
 
 function isNameValuePair(value: unknown): value is NameValuePair {
-  return isPlainRecord(value) && isNonEmptyString(value.name) && typeof value.value === 'string';
+  return isPlainRecord(value) && isNonEmptyString(value.name) && isString(value.value);
+}
+
+function isMonitoredService(value: unknown): value is MonitoredService {
+  return isPlainRecord(value) && isNonEmptyString(value.name) && isString(value.friendlyName);
 }
 
 function isMonitoredHost(value: unknown): value is MonitoredHost {
-  if (!isPlainRecord(value) || !isNonEmptyString(value.host)) return false;
-  const services = value.services;
   return (
-    services === null ||
-    (Array.isArray(services) &&
-      services.every(
-        (service: unknown) =>
-          isPlainRecord(service) &&
-          isNonEmptyString(service.name) &&
-          typeof service.friendlyName === 'string',
-      ))
+    isPlainRecord(value) &&
+    isNonEmptyString(value.host) &&
+    (value.services === null || isListOf(isMonitoredService)(value.services))
   );
 }
 
@@ -112,7 +118,7 @@ export const flag = defineFormat({
 export const text = defineFormat({
   name: 'text',
   expected: 'a string',
-  accepts: (value): value is string => typeof value === 'string',
+  accepts: isString,
 });
 
 export const hostName = defineFormat({
@@ -180,7 +186,7 @@ export function oneOf<const V extends string | number | boolean>(
 export const filePath = defineFormat({
   name: 'file-path',
   expected: 'a file path (a string)',
-  accepts: (value): value is string => typeof value === 'string',
+  accepts: isString,
 });
 
 export const topicName = defineFormat({
@@ -199,32 +205,28 @@ export const topicFilter = defineFormat({
 export const stringList = defineFormat({
   name: 'string-list',
   expected: 'a list of strings',
-  accepts: (value): value is string[] =>
-    Array.isArray(value) && value.every((item) => typeof item === 'string'),
+  accepts: isListOf(isString),
   fromText: listFromText,
 });
 
 export const nameValueList = defineFormat({
   name: 'name-value-list',
   expected: 'a list of { name, value } entries with string values',
-  accepts: (value): value is NameValuePair[] =>
-    Array.isArray(value) && value.every(isNameValuePair),
+  accepts: isListOf(isNameValuePair),
   fromText: jsonFromText,
 });
 
 export const monitoredHostList = defineFormat({
   name: 'monitored-host-list',
   expected: 'a list of { host, services: [{ name, friendlyName }] } entries',
-  accepts: (value): value is MonitoredHost[] =>
-    Array.isArray(value) && value.every(isMonitoredHost),
+  accepts: isListOf(isMonitoredHost),
   fromText: jsonFromText,
 });
 
 export const objectList = defineFormat({
   name: 'object-list',
   expected: 'a list of objects',
-  accepts: (value): value is Record<string, unknown>[] =>
-    Array.isArray(value) && value.every(isPlainRecord),
+  accepts: isListOf(isPlainRecord),
   fromText: jsonFromText,
 });
 

@@ -1,6 +1,7 @@
 import { defer, filter, finalize, from, switchMap, type MonoTypeOperatorFunction } from 'rxjs';
 import type { Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
+import { ThrottledDropReporter } from '../metrics/throttled-drop-reporter.js';
 import type { UdpSourceEvent } from '../sources/udp.js';
 import {
   allowedSourcesLoader,
@@ -9,7 +10,6 @@ import {
   type HostResolver,
 } from './allowed-sources.js';
 import { IngressChecks } from './ingress-checks.js';
-import { ThrottledDropReporter } from './throttled-drop-reporter.js';
 
 /** Butler's `udpServerConfig` ingress keys; each is optional with Butler's default. */
 export interface AdmitDatagramsOptions {

@@ -1,8 +1,8 @@
+import type { ThrottledDropReporter } from '../metrics/throttled-drop-reporter.js';
 import type { DatagramEvent } from '../qlik/log-appender-events.js';
 import type { AllowedSources } from './allowed-sources.js';
 import { FixedWindowLimit } from './fixed-window-limit.js';
 import { formatSender } from './format-sender.js';
-import type { ThrottledDropReporter } from './throttled-drop-reporter.js';
 
 export interface IngressLimits {
   /** Undefined: any sender. */

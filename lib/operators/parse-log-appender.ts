@@ -1,11 +1,11 @@
 import { defer, filter, finalize, map, type OperatorFunction } from 'rxjs';
 import type { Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
+import { ThrottledDropReporter } from '../metrics/throttled-drop-reporter.js';
 import type { DatagramEvent, LogAppenderEvent } from '../qlik/log-appender-events.js';
 import { parseLogAppenderDatagram } from '../qlik/parse-log-appender-datagram.js';
 import { formatSender } from './format-sender.js';
 import { printableExcerpt } from './printable-excerpt.js';
-import { ThrottledDropReporter } from './throttled-drop-reporter.js';
 
 export {
   parseLogAppenderDatagram,

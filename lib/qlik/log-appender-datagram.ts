@@ -1,36 +1,29 @@
+import type { EngineReloadFailedData, SchedulerTaskData } from './log-appender-events.js';
 import { TAG_OF_KIND, type SchedulerKind } from './log-appender-tags.js';
 
+/** The text fields of parsed data as a datagram carries them: no tag, nothing the parser adds. */
+type WireFields<Data> = Omit<Data, 'tag' | 'cleaned' | 'recovered' | 'sender'>;
+
+/** `Fields` with the `Defaulted` ones optional. */
+type WithDefaults<Fields, Defaulted extends keyof Fields> = Omit<Fields, Defaulted> &
+  Partial<Pick<Fields, Defaulted>>;
+
 /** What a scheduler datagram carries; the optional fields default to what Sense sends. */
-export interface SchedulerDatagramFields {
+export interface SchedulerDatagramFields extends WithDefaults<
+  WireFields<SchedulerTaskData>,
+  'appName' | 'appId' | 'logLevel' | 'logMessage'
+> {
   /** Defaults to `task.failed`. */
   readonly kind?: SchedulerKind;
   /** Overrides the tag of `kind`, e.g. a legacy `/scheduler-reload-failed/`. */
   readonly tag?: string;
-  readonly hostName: string;
-  readonly taskName: string;
-  /** Empty for tasks without an app (external program, user sync, distribute). */
-  readonly appName?: string;
-  /** `DIRECTORY\userid`. */
-  readonly user: string;
-  readonly taskId: string;
-  readonly appId?: string;
-  /** log4net `%date`, see `formatLog4netTimestamp`. */
-  readonly logTimeStamp: string;
-  readonly logLevel?: string;
-  readonly executionId: string;
-  readonly logMessage?: string;
 }
 
-export interface EngineReloadFailedDatagramFields {
-  readonly hostName: string;
-  readonly appId: string;
-  readonly sessionId: string;
-  readonly userDirectory: string;
-  readonly userId: string;
-  readonly logTimeStamp: string;
-  readonly logLevel?: string;
-  readonly logMessage?: string;
-}
+/** What an engine reload-failed datagram carries; level and message default to what Sense sends. */
+export type EngineReloadFailedDatagramFields = WithDefaults<
+  WireFields<EngineReloadFailedData>,
+  'logLevel' | 'logMessage'
+>;
 
 /** Level and text of the log line that makes each appender fire (its filter string). */
 const TYPICAL_LINE: Readonly<Record<SchedulerKind, { level: string; message: string }>> = {

@@ -27,10 +27,13 @@ export interface SchedulerTaskData {
   readonly tag: string;
   readonly hostName: string;
   readonly taskName: string;
+  /** Empty for tasks without an app (external program, user sync, distribute). */
   readonly appName: string;
+  /** `DIRECTORY\userid`. */
   readonly user: string;
   readonly taskId: string;
   readonly appId: string;
+  /** log4net `%date` in local time, e.g. `2025-03-14 06:00:41,512`. */
   readonly logTimeStamp: string;
   readonly logLevel: string;
   readonly executionId: string;

@@ -124,21 +124,11 @@ export class QrsClient implements RepositoryService {
   }
 
   getTaskFull(id: string): Promise<QrsTaskFull | undefined> {
-    if (!GUID.test(id)) return Promise.resolve(undefined);
-    return this.taskFullCache.getOrLoad(
-      id.toLowerCase(),
-      () => this.getExactlyOne('/qrs/task/full', id, isTaskFull),
-      isFound,
-    );
+    return this.getCached(this.taskFullCache, '/qrs/task/full', id, isTaskFull);
   }
 
   getAppFull(id: string): Promise<QrsAppFull | undefined> {
-    if (!GUID.test(id)) return Promise.resolve(undefined);
-    return this.appFullCache.getOrLoad(
-      id.toLowerCase(),
-      () => this.getExactlyOne('/qrs/app/full', id, isAppFull),
-      isFound,
-    );
+    return this.getCached(this.appFullCache, '/qrs/app/full', id, isAppFull);
   }
 
   /** Sent once: starting a task is not idempotent, so a failure is reported, never retried. */
@@ -175,6 +165,21 @@ export class QrsClient implements RepositoryService {
   close(): void {
     this.slots.stop();
     this.transport.close();
+  }
+
+  /** One object by id, from `cache` when it was found within the TTL; "not found" is not kept. */
+  private getCached<T>(
+    cache: TtlCache<T | undefined>,
+    endpoint: QrsEndpoint,
+    id: string,
+    isItem: (value: unknown) => value is T,
+  ): Promise<T | undefined> {
+    if (!GUID.test(id)) return Promise.resolve(undefined); // never sent into a filter
+    return cache.getOrLoad(
+      id.toLowerCase(), // GUIDs compare case-insensitively
+      () => this.getExactlyOne(endpoint, id, isItem),
+      isFound,
+    );
   }
 
   private async getExactlyOne<T>(

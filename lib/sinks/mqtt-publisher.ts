@@ -5,10 +5,10 @@ import { backoffDelay } from '../actors/backoff.js';
 import type { DropReason, OutboundMessage, PublishOutcome } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
+import { ThrottledDropReporter } from '../metrics/throttled-drop-reporter.js';
 import type { BrokerConnection, PublishRequest } from '../mqtt/broker-connection.js';
 import { describeError } from '../mqtt/describe-error.js';
 import { PublishRejectedError } from '../mqtt/publish-errors.js';
-import { DropLogThrottle } from './drop-log-throttle.js';
 import type { PublishOptions } from './publish-options.js';
 
 /** What a publisher needs of a connection. */
@@ -44,6 +44,9 @@ interface QueuedMessage {
   readonly settle: (outcome: PublishOutcome) => void;
 }
 
+/** At most one `publish.dropped` line per publisher this often. */
+export const PUBLISH_DROP_WARNING_INTERVAL_MS = 10_000;
+
 /**
  * Publishes the messages for one broker and topic, in order, with up to `inFlight` awaiting the
  * broker's acknowledgement. It holds still while the connection is down, retries failed attempts
@@ -55,7 +58,7 @@ export class MqttPublisher {
   readonly topic: string;
   private readonly actor: Actor<QueuedMessage>;
   private readonly log: Logger;
-  private readonly drops: DropLogThrottle;
+  private readonly drops: ThrottledDropReporter;
   private readonly subscriptions: Subscription[] = [];
   private connected = false;
   private nextSequence = 0;
@@ -72,7 +75,13 @@ export class MqttPublisher {
     this.broker = broker;
     this.topic = topic;
     this.log = options.log.child({ component: 'publisher', broker, topic });
-    this.drops = new DropLogThrottle(this.log, `topic ${topic} on broker ${broker}`);
+    this.drops = new ThrottledDropReporter({
+      log: this.log,
+      metrics,
+      event: 'publish.dropped',
+      lines: { per: 'component', subject: `topic ${topic} on broker ${broker}` },
+      intervalMs: PUBLISH_DROP_WARNING_INTERVAL_MS,
+    });
     this.actor = new Actor<QueuedMessage>({
       name: `publisher:${broker}:${topic}`,
       handle: (queued) => this.attempt(queued),
@@ -251,8 +260,7 @@ export class MqttPublisher {
   }
 
   private drop(queued: QueuedMessage, reason: DropReason, detail?: string): void {
-    this.options.metrics.dropped.inc({ component: 'publisher', reason });
-    this.drops.record(reason, detail);
+    this.drops.report({ component: 'publisher', reason, detail });
     queued.settle({ status: 'dropped', reason });
   }
 }

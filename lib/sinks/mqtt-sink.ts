@@ -1,7 +1,12 @@
 import type { OutboundMessage, PublishOutcome } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
-import { MqttPublisher, type PublishingConnection } from './mqtt-publisher.js';
+import { ThrottledDropReporter } from '../metrics/throttled-drop-reporter.js';
+import {
+  MqttPublisher,
+  PUBLISH_DROP_WARNING_INTERVAL_MS,
+  type PublishingConnection,
+} from './mqtt-publisher.js';
 import type { PublishOptions } from './publish-options.js';
 
 export type { PublishOptions } from './publish-options.js';
@@ -24,10 +29,18 @@ export class MqttSink {
   private readonly byRoute = new Map<string, MqttPublisher>();
   private readonly reportedUnknownBrokers = new Set<string>();
   private readonly log: Logger;
+  private readonly drops: ThrottledDropReporter;
   private stopped = false;
 
   constructor(private readonly options: MqttSinkOptions) {
     this.log = options.log.child({ component: 'sink' });
+    this.drops = new ThrottledDropReporter({
+      log: this.log,
+      metrics: options.metrics,
+      event: 'publish.dropped',
+      lines: { per: 'component', subject: 'the sink' },
+      intervalMs: PUBLISH_DROP_WARNING_INTERVAL_MS,
+    });
   }
 
   publish(message: OutboundMessage): Promise<PublishOutcome> {
@@ -42,7 +55,7 @@ export class MqttSink {
           `no connection to broker "${broker}"; its messages are dropped`,
         );
       }
-      return this.refuse('rejected');
+      return this.refuse('rejected', `no connection to broker "${broker}"`);
     }
     return publisher.publish(message);
   }
@@ -56,6 +69,7 @@ export class MqttSink {
   stop(): void {
     this.stopped = true;
     for (const publisher of this.byRoute.values()) publisher.stop();
+    this.drops.flush();
   }
 
   publishers(): readonly MqttPublisher[] {
@@ -81,8 +95,8 @@ export class MqttSink {
     return publisher;
   }
 
-  private refuse(reason: 'rejected' | 'shutdown'): Promise<PublishOutcome> {
-    this.options.metrics.dropped.inc({ component: 'sink', reason });
+  private refuse(reason: 'rejected' | 'shutdown', detail?: string): Promise<PublishOutcome> {
+    this.drops.report({ component: 'sink', reason, detail });
     return Promise.resolve({ status: 'dropped', reason });
   }
 }

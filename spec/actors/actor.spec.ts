@@ -1,8 +1,6 @@
 import { jest } from '@jest/globals';
-import { Writable } from 'node:stream';
-import bunyan from 'bunyan';
 import { Actor, type ActorOptions, type ActorStatus } from '../../lib/actors/actor.js';
-import type { Logger } from '../../lib/log/logger.js';
+import { captureLog } from '../support/log-capture.js';
 
 type DropReason = 'queue-full' | 'crash' | 'shutdown';
 
@@ -22,22 +20,6 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-/** A logger whose records the test reads back synchronously. */
-function recordingLogger(): { log: Logger; records: Record<string, unknown>[] } {
-  const records: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    objectMode: true,
-    write(record: Record<string, unknown>, _encoding, done) {
-      records.push(record);
-      done();
-    },
-  });
-  return {
-    log: bunyan.createLogger({ name: 'test', streams: [{ type: 'raw', stream }] }),
-    records,
-  };
-}
-
 /** Lets settled handler promises run their continuations without moving the fake clock. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 10; i += 1) await Promise.resolve();
@@ -52,7 +34,7 @@ function harness<M extends string>(options: Partial<ActorOptions<M>> = {}) {
   const pending = new Map<M, Deferred>();
   const drops: [M, DropReason, unknown][] = [];
   const restarts: unknown[] = [];
-  const { log, records } = recordingLogger();
+  const { log, records } = captureLog();
   const actor = new Actor<M>({
     name: 'test-actor',
     mailbox: { maxItems: 100 },

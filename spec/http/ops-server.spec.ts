@@ -1,24 +1,8 @@
 import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
-import bunyan from 'bunyan';
 import { assessHealth, type HealthReport } from '../../lib/http/health.js';
 import { startOpsServer, type OpsServer } from '../../lib/http/ops-server.js';
-import type { Logger } from '../../lib/log/logger.js';
 import { RelayMetrics } from '../../lib/metrics/relay-metrics.js';
-
-/** A logger whose records the test can read back. */
-function recordingLogger(): { log: Logger; records: Record<string, unknown>[] } {
-  const records: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    objectMode: true,
-    write(record: Record<string, unknown>, _encoding, done) {
-      records.push(record);
-      done();
-    },
-  });
-  const log = bunyan.createLogger({ name: 'test', streams: [{ type: 'raw', stream }] });
-  return { log, records };
-}
+import { captureLog, type LogCapture } from '../support/log-capture.js';
 
 const healthy = assessHealth({ local: { connected: true } }, { butler: { running: true } });
 const brokerDown = assessHealth({ local: { connected: false } }, { butler: { running: true } });
@@ -26,14 +10,14 @@ const brokerDown = assessHealth({ local: { connected: false } }, { butler: { run
 describe('startOpsServer', () => {
   let metrics: RelayMetrics;
   let health: () => HealthReport;
-  let logged: ReturnType<typeof recordingLogger>;
+  let logged: LogCapture;
   let server: OpsServer;
   let base: string;
 
   beforeEach(async () => {
     metrics = new RelayMetrics();
     health = () => healthy;
-    logged = recordingLogger();
+    logged = captureLog();
     server = await startOpsServer({
       host: '127.0.0.1',
       port: 0,

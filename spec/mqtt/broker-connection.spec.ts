@@ -8,11 +8,8 @@ import { freePort } from '../support/free-port.js';
 import { startMosquitto, type Mosquitto } from '../support/mosquitto.js';
 import { TestSubscriber } from '../support/subscriber.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
-import {
-  metricValue,
-  openTestConnection,
-  type TestConnection,
-} from '../support/test-connection.js';
+import { metricValue } from '../support/metrics.js';
+import { openTestConnection, type TestConnection } from '../support/test-connection.js';
 import { waitUntil } from '../support/wait-until.js';
 
 const AVAILABILITY = 'qliksense/sense-mqtt-relay/availability';

@@ -15,8 +15,9 @@ import { admitDatagrams, type AdmitDatagramsDeps } from '../../lib/operators/adm
 import type { HostResolver } from '../../lib/operators/allowed-sources.js';
 import type { DatagramEvent, DatagramSender } from '../../lib/qlik/log-appender-events.js';
 import type { UdpSourceEvent } from '../../lib/sources/udp.js';
-import { captureLog, WARN } from './capture-log.js';
-import { droppedByReason } from './dropped-count.js';
+import { captureLog, type LogCapture } from '../support/log-capture.js';
+import { droppedByReason } from '../support/metrics.js';
+import { observableMatcher } from '../support/observable-matcher.js';
 
 function datagram(id: string, address: string, size = 10): DatagramEvent {
   const family = address.includes(':') ? 'IPv6' : 'IPv4';
@@ -48,17 +49,15 @@ const values: Record<string, UdpSourceEvent> = {
 describe('admitDatagrams', () => {
   let scheduler: TestScheduler;
   let metrics: RelayMetrics;
-  let captured: ReturnType<typeof captureLog>;
+  let captured: LogCapture;
   let deps: AdmitDatagramsDeps;
 
   beforeEach(() => {
-    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler = new TestScheduler(observableMatcher);
     metrics = new RelayMetrics();
     captured = captureLog();
     deps = { log: captured.log, metrics, now: () => scheduler.now() };
   });
-
-  const warnings = () => captured.records.filter((r) => r.level === WARN);
 
   it('lets everything through with the defaults, listening and error events included', () => {
     scheduler.run(({ cold, expectObservable }) => {
@@ -74,7 +73,7 @@ describe('admitDatagrams', () => {
       expectObservable(source.pipe(admitDatagrams(options, deps))).toBe('l-a---m-s-|', values);
     });
     expect(await droppedByReason(metrics, 'udp:tasks')).toEqual({ 'source-not-allowed': 1 });
-    expect(warnings()).toEqual([
+    expect(captured.warnings()).toEqual([
       expect.objectContaining({
         event: 'udp.dropped',
         reason: 'source-not-allowed',
@@ -100,7 +99,9 @@ describe('admitDatagrams', () => {
         cold<UdpSourceEvent>('-b|', values).pipe(admitDatagrams(options, deps)),
       ).toBe('-b|', values);
     });
-    expect(warnings()).toEqual([expect.objectContaining({ event: 'udp.source-validation-off' })]);
+    expect(captured.warnings()).toEqual([
+      expect.objectContaining({ event: 'udp.source-validation-off' }),
+    ]);
   });
 
   it('drops datagrams over maxMessageSize, checking the sender first', async () => {
@@ -117,7 +118,7 @@ describe('admitDatagrams', () => {
       'too-large': 1,
       'source-not-allowed': 1,
     });
-    expect(warnings().find((r) => r.reason === 'too-large')).toMatchObject({
+    expect(captured.warnings().find((r) => r.reason === 'too-large')).toMatchObject({
       detail: 'datagram of 11 bytes exceeds maxMessageSize 10',
     });
   });
@@ -172,7 +173,7 @@ describe('admitDatagrams', () => {
       const source = cold<UdpSourceEvent>('bxbyb 1m b|', values);
       expectObservable(source.pipe(admitDatagrams(options, deps))).toBe('----- 1m -|');
     });
-    expect(warnings().map((r) => [r.reason, r.dropped, r.sender])).toEqual([
+    expect(captured.warnings().map((r) => [r.reason, r.dropped, r.sender])).toEqual([
       ['source-not-allowed', 1, '10.0.0.2:40000'],
       ['too-large', 1, '10.0.0.1:40000'],
       ['source-not-allowed', 4, '10.0.0.2:40000'],

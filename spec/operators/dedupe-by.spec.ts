@@ -2,6 +2,7 @@ import { NEVER, of, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { DedupeCache } from '../../lib/operators/dedupe-cache.js';
 import { dedupeBy } from '../../lib/operators/dedupe-by.js';
+import { observableMatcher } from '../support/observable-matcher.js';
 
 type Item = { key?: string; n: number };
 const items: Record<string, Item> = {
@@ -15,7 +16,7 @@ const items: Record<string, Item> = {
 describe('dedupeBy', () => {
   let scheduler: TestScheduler;
   beforeEach(() => {
-    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler = new TestScheduler(observableMatcher);
   });
 
   it('drops an item whose key is still in flight and reports it', () => {

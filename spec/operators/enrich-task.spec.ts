@@ -1,5 +1,3 @@
-import { PassThrough } from 'node:stream';
-import bunyan from 'bunyan';
 import { NEVER, type Observable, type ObservableInput } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { RelayMetrics } from '../../lib/metrics/relay-metrics.js';
@@ -9,7 +7,9 @@ import type { EnrichedTaskData, EnrichedTaskEvent } from '../../lib/qrs/enriched
 import { QrsError } from '../../lib/qrs/qrs-error.js';
 import type { QrsAppFull, QrsTaskFull } from '../../lib/qrs/qrs-types.js';
 import { appFullFixture, taskFullFixture } from '../support/fake-qrs.js';
-import { DATAGRAMS, abortedEvent, failedEvent } from './task-event-fixtures.js';
+import { captureLog } from '../support/log-capture.js';
+import { observableMatcher } from '../support/observable-matcher.js';
+import { DATAGRAMS, abortedEvent, failedEvent } from '../support/task-event-fixtures.js';
 
 type TaskEvent = TaskFailedEvent | TaskAbortedEvent;
 
@@ -63,7 +63,7 @@ function scripted(
 describe('enrichTask', () => {
   let scheduler: TestScheduler;
   beforeEach(() => {
-    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler = new TestScheduler(observableMatcher);
   });
 
   it('adds the task and app objects and the task type', () => {
@@ -273,10 +273,7 @@ describe('enrichTask', () => {
   });
 
   it('logs and counts every enrichment outcome', async () => {
-    const records: Record<string, unknown>[] = [];
-    const stream = new PassThrough({ objectMode: true });
-    stream.on('data', (record: Record<string, unknown>) => records.push(record));
-    const log = bunyan.createLogger({ name: 'test', streams: [{ type: 'raw', stream }] });
+    const { log, records } = captureLog();
     const metrics = new RelayMetrics();
 
     scheduler.run(({ cold, expectObservable }) => {
@@ -308,7 +305,6 @@ describe('enrichTask', () => {
         ['failed-task', 1],
       ]),
     );
-    await new Promise((resolve) => setImmediate(resolve));
     expect(records).toEqual([
       expect.objectContaining({ event: 'task.enrichment-failed', eventId: 'e3', step: 'task' }),
     ]);

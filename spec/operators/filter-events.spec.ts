@@ -2,6 +2,7 @@ import { map, NEVER, throwError, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { createEvent, type RelayEvent } from '../../lib/events.js';
 import { filterEvents } from '../../lib/operators/filter-events.js';
+import { observableMatcher } from '../support/observable-matcher.js';
 
 const failed = createEvent('task.failed', 'test', { taskType: 0, host: 'a' }, 'f');
 const aborted = createEvent('task.aborted', 'test', { taskType: 0, host: 'b' }, 'a');
@@ -11,7 +12,7 @@ const values = { f: failed, a: aborted, x: external };
 describe('filterEvents', () => {
   let scheduler: TestScheduler;
   beforeEach(() => {
-    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler = new TestScheduler(observableMatcher);
   });
 
   it('keeps events of the given kind', () => {

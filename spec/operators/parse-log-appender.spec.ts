@@ -5,8 +5,9 @@ import { RelayMetrics } from '../../lib/metrics/relay-metrics.js';
 import { formatSchedulerDatagram } from '../../lib/qlik/log-appender-datagram.js';
 import type { DatagramEvent, LogAppenderEvent } from '../../lib/qlik/log-appender-events.js';
 import { parseLogAppender } from '../../lib/operators/parse-log-appender.js';
-import { captureLog, DEBUG, WARN } from './capture-log.js';
-import { droppedByReason } from './dropped-count.js';
+import { captureLog, DEBUG, type LogCapture } from '../support/log-capture.js';
+import { droppedByReason } from '../support/metrics.js';
+import { observableMatcher } from '../support/observable-matcher.js';
 
 const sender = { address: '10.0.0.7', port: 50123, family: 'IPv4' } as const;
 
@@ -76,17 +77,15 @@ const outputs = {
 describe('parseLogAppender', () => {
   let scheduler: TestScheduler;
   let metrics: RelayMetrics;
-  let captured: ReturnType<typeof captureLog>;
+  let captured: LogCapture;
   let deps: Parameters<typeof parseLogAppender>[0];
 
   beforeEach(() => {
-    scheduler = new TestScheduler((actual, expectedValue) => expect(actual).toEqual(expectedValue));
+    scheduler = new TestScheduler(observableMatcher);
     metrics = new RelayMetrics();
     captured = captureLog();
     deps = { log: captured.log, metrics, now: () => scheduler.now() };
   });
-
-  const warnings = () => captured.records.filter((r) => r.level === WARN);
 
   it('turns datagrams into typed events', () => {
     scheduler.run(({ cold, expectObservable }) => {
@@ -104,7 +103,7 @@ describe('parseLogAppender', () => {
       malformed: 1,
       'unknown-type': 1,
     });
-    expect(warnings()).toEqual([
+    expect(captured.warnings()).toEqual([
       expect.objectContaining({
         event: 'udp.dropped',
         reason: 'malformed',
@@ -129,7 +128,7 @@ describe('parseLogAppender', () => {
       const source = cold<DatagramEvent>('j-j-j 1m j-j 59s j 1s j |', inputs);
       expectObservable(source.pipe(parseLogAppender(deps))).toBe('----- 1m --- 59s - 1s - |');
     });
-    expect(warnings().map((r) => r.dropped)).toEqual([1, 3, 3]);
+    expect(captured.warnings().map((r) => r.dropped)).toEqual([1, 3, 3]);
     expect(await droppedByReason(metrics, 'udp:tasks')).toEqual({ malformed: 7 });
   });
 
@@ -139,7 +138,7 @@ describe('parseLogAppender', () => {
         '------|',
       );
     });
-    expect(warnings().map((r) => r.dropped)).toEqual([1, 2]);
+    expect(captured.warnings().map((r) => r.dropped)).toEqual([1, 2]);
   });
 
   it('logs at debug which fields cleaning changed', () => {
@@ -217,6 +216,6 @@ describe('parseLogAppender', () => {
       expectObservable(source.pipe(parse)).toBe('-|');
       expectObservable(source.pipe(parse)).toBe('-|');
     });
-    expect(warnings()).toHaveLength(2);
+    expect(captured.warnings()).toHaveLength(2);
   });
 });

@@ -2,6 +2,7 @@ import { NEVER, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { createEvent, type OutboundMessage, type RelayEvent } from '../../lib/events.js';
 import { toMessages } from '../../lib/operators/to-messages.js';
+import { observableMatcher } from '../support/observable-matcher.js';
 
 const failed = createEvent(
   'task.failed',
@@ -19,7 +20,7 @@ const aborted = createEvent(
 describe('toMessages', () => {
   let scheduler: TestScheduler;
   beforeEach(() => {
-    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler = new TestScheduler(observableMatcher);
   });
 
   it('renders topic and payload templates, carrying the event id and route options', () => {

@@ -7,7 +7,8 @@ import type { TaskAbortedEvent, TaskFailedEvent } from '../../lib/qlik/log-appen
 import type { EnrichedTaskData, EnrichedTaskEvent } from '../../lib/qrs/enriched-task-event.js';
 import type { QrsTaskFull } from '../../lib/qrs/qrs-types.js';
 import { appFullFixture, taskFullFixture } from '../support/fake-qrs.js';
-import { DATAGRAMS, abortedEvent, failedEvent } from './task-event-fixtures.js';
+import { observableMatcher } from '../support/observable-matcher.js';
+import { DATAGRAMS, abortedEvent, failedEvent } from '../support/task-event-fixtures.js';
 
 const OPTIONS: TaskMessageOptions = {
   topics: {
@@ -53,7 +54,7 @@ const full = (topic: string, event: EnrichedTaskEvent): OutboundMessage => ({
 describe('toTaskMessages', () => {
   let scheduler: TestScheduler;
   beforeEach(() => {
-    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler = new TestScheduler(observableMatcher);
   });
 
   it('sends the task name on the basic topic, then the full JSON on the full topic', () => {

@@ -8,8 +8,9 @@ import {
 import { Catalog } from '../../lib/pipeline/catalog.js';
 import type { MessageSink, Pipeline } from '../../lib/pipeline/pipeline.js';
 import { runPipeline } from '../../lib/pipeline/run-pipeline.js';
-import { metricTotal, testContext } from '../support/pipeline-context.js';
 import { toMessages } from '../../lib/operators/to-messages.js';
+import { metricValue } from '../support/metrics.js';
+import { testContext } from '../support/pipeline-context.js';
 
 /** A sink that records what it is handed, standing in for the MQTT publishers. */
 class RecordingSink implements MessageSink {
@@ -29,8 +30,6 @@ function setUp() {
 
 const tick = (n: number) => createEvent('tick', 'feed', { n }, `e${n}`);
 
-const counter = metricTotal;
-
 describe('runPipeline', () => {
   it('publishes what the steps produce and counts events in and out', async () => {
     const { feed, context, metrics } = setUp();
@@ -47,8 +46,8 @@ describe('runPipeline', () => {
       ['out/1', 'e1'],
       ['out/2', 'e2'],
     ]);
-    expect(await counter(metrics, 'relay_events_in_total')).toBe(2);
-    expect(await counter(metrics, 'relay_events_out_total')).toBe(2);
+    expect(await metricValue(metrics, 'relay_events_in_total')).toBe(2);
+    expect(await metricValue(metrics, 'relay_events_out_total')).toBe(2);
     expect(running.running).toBe(true);
     running.stop();
     expect(running.running).toBe(false);
@@ -74,8 +73,8 @@ describe('runPipeline', () => {
     const running = runPipeline(pipeline, context, sink);
     for (const n of [1, 2, 3, 4]) feed.next(tick(n));
     expect(sink.messages.map((m) => m.payload)).toEqual(['1', '3', '4']);
-    expect(await counter(metrics, 'relay_pipeline_errors_total')).toBe(1);
-    expect(await counter(metrics, 'relay_dropped_total')).toBe(1);
+    expect(await metricValue(metrics, 'relay_pipeline_errors_total')).toBe(1);
+    expect(await metricValue(metrics, 'relay_dropped_total')).toBe(1);
     running.stop();
   });
 

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import { FakeQrs } from '../support/fake-qrs.js';
-import { createQrsCertificates, type QrsCertificates } from '../support/qrs-certs.js';
+import { useFakeQrs } from '../support/qrs-test-client.js';
 
 /** The fake itself: it must refuse what the real Repository Service refuses. */
 describe('FakeQrs', () => {
-  let certs: QrsCertificates;
-  let fake: FakeQrs;
+  const qrs = useFakeQrs();
 
   const KEY = 'abcdefghijklmnop';
   const USER = { 'X-Qlik-User': 'UserDirectory=Internal;UserId=sa_repository' };
@@ -16,12 +14,12 @@ describe('FakeQrs', () => {
       const req = https.request(
         {
           host: '127.0.0.1',
-          port: fake.port,
+          port: qrs.fake.port,
           path,
           headers,
-          cert: readFileSync(certs.clientCert),
-          key: readFileSync(certs.clientKey),
-          ca: readFileSync(certs.ca),
+          cert: readFileSync(qrs.certs.clientCert),
+          key: readFileSync(qrs.certs.clientKey),
+          ca: readFileSync(qrs.certs.ca),
           agent: false,
         },
         (res) => {
@@ -33,15 +31,6 @@ describe('FakeQrs', () => {
       req.end();
     });
   }
-
-  beforeAll(async () => {
-    certs = createQrsCertificates();
-    fake = await FakeQrs.start({ certificates: certs });
-  });
-  afterAll(async () => {
-    await fake.close();
-    certs.remove();
-  });
 
   it('answers a well-formed request', async () => {
     await expect(

@@ -1,7 +1,7 @@
-import { QrsClient, type QrsClientOptions } from '../../lib/qrs/qrs-client.js';
+import { QrsClient } from '../../lib/qrs/qrs-client.js';
 import { QrsError } from '../../lib/qrs/qrs-error.js';
 import { FakeQrs, appFullFixture, licenseFixture, taskFullFixture } from '../support/fake-qrs.js';
-import { createQrsCertificates, type QrsCertificates } from '../support/qrs-certs.js';
+import { useFakeQrs } from '../support/qrs-test-client.js';
 
 const TASK_ID = '2f9a8b6e-3c1d-4e7a-9b2f-6d5e4c3b2a10';
 const APP_ID = '7c1e5a2d-8f3b-4a6c-b9d2-1e0f3a4b5c6d';
@@ -14,29 +14,10 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe('QrsClient against the fake Repository Service over HTTPS', () => {
-  let certs: QrsCertificates;
-  let fake: FakeQrs;
-  let client: QrsClient;
-
-  const connect = (overrides: Partial<QrsClientOptions> = {}): QrsClient =>
-    new QrsClient({ ...fake.clientOptions(), ...overrides });
-
-  beforeAll(async () => {
-    certs = createQrsCertificates();
-    fake = await FakeQrs.start({ certificates: certs });
-  });
-  afterAll(async () => {
-    await fake.close();
-    certs.remove();
-  });
-  beforeEach(() => {
-    fake.clearRecords();
-    client = connect();
-  });
-  afterEach(() => client.close());
+  const qrs = useFakeQrs();
 
   it('gets a task by id with an encoded filter', async () => {
-    const task = await client.getTask(TASK_ID);
+    const task = await qrs.client.getTask(TASK_ID);
     expect(task).toEqual({
       id: TASK_ID,
       operational: {
@@ -49,7 +30,7 @@ describe('QrsClient against the fake Repository Service over HTTPS', () => {
       enabled: true,
       privileges: null,
     });
-    const [sent] = fake.requests;
+    const [sent] = qrs.fake.requests;
     expect(sent?.method).toBe('GET');
     expect(sent?.url).toMatch(
       new RegExp(`^/qrs/task\\?filter=id%20eq%20${TASK_ID}&xrfkey=[A-Za-z0-9]{16}$`),
@@ -57,10 +38,10 @@ describe('QrsClient against the fake Repository Service over HTTPS', () => {
   });
 
   it('gets the full task, the full app and the licence as the service stores them', async () => {
-    await expect(client.getTaskFull(TASK_ID)).resolves.toEqual(taskFullFixture());
-    await expect(client.getAppFull(APP_ID)).resolves.toEqual(appFullFixture());
-    await expect(client.getLicense()).resolves.toEqual(licenseFixture());
-    expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.query.filter ?? ''}`)).toEqual([
+    await expect(qrs.client.getTaskFull(TASK_ID)).resolves.toEqual(taskFullFixture());
+    await expect(qrs.client.getAppFull(APP_ID)).resolves.toEqual(appFullFixture());
+    await expect(qrs.client.getLicense()).resolves.toEqual(licenseFixture());
+    expect(qrs.fake.requests.map((r) => `${r.method} ${r.path} ${r.query.filter ?? ''}`)).toEqual([
       `GET /qrs/task/full id eq ${TASK_ID}`,
       `GET /qrs/app/full id eq ${APP_ID}`,
       'GET /qrs/license ',
@@ -68,26 +49,26 @@ describe('QrsClient against the fake Repository Service over HTTPS', () => {
   });
 
   it('starts a task with POST {} and reports success on 204', async () => {
-    await expect(client.startTask(TASK_ID)).resolves.toEqual({ started: true });
-    expect(fake.startedTasks).toEqual([TASK_ID]);
-    const [sent] = fake.requestsTo('/qrs/task/{id}/start');
+    await expect(qrs.client.startTask(TASK_ID)).resolves.toEqual({ started: true });
+    expect(qrs.fake.startedTasks).toEqual([TASK_ID]);
+    const [sent] = qrs.fake.requestsTo('/qrs/task/{id}/start');
     expect(sent?.path).toBe(`/qrs/task/${TASK_ID}/start`);
     expect(sent?.body).toBe('{}');
   });
 
   it('reports a start of an unknown task as not started, with the status', async () => {
-    const result = await client.startTask(UNKNOWN_ID);
+    const result = await qrs.client.startTask(UNKNOWN_ID);
     expect(result).toMatchObject({ started: false, status: 404 });
-    expect(fake.startedTasks).toEqual([]);
+    expect(qrs.fake.startedTasks).toEqual([]);
   });
 
   it('sends a fresh xrfkey on every call, equal in header and query', async () => {
-    await client.getTask(TASK_ID);
-    await client.getTaskFull(TASK_ID);
-    await client.getAppFull(APP_ID);
-    await client.getLicense();
-    await client.startTask(TASK_ID);
-    const keys = fake.requests.map((r) => {
+    await qrs.client.getTask(TASK_ID);
+    await qrs.client.getTaskFull(TASK_ID);
+    await qrs.client.getAppFull(APP_ID);
+    await qrs.client.getLicense();
+    await qrs.client.startTask(TASK_ID);
+    const keys = qrs.fake.requests.map((r) => {
       expect(r.headers['x-qlik-xrfkey']).toBe(r.query.xrfkey);
       return r.query.xrfkey;
     });
@@ -97,85 +78,81 @@ describe('QrsClient against the fake Repository Service over HTTPS', () => {
   });
 
   it('sends the static headers and Content-Type: application/json', async () => {
-    client.close();
-    client = connect({
+    qrs.connect({
       headers: [
         { name: 'X-Qlik-User', value: 'UserDirectory=Internal;UserId=sa_repository' },
         { name: 'X-Custom', value: 'yes' },
       ],
     });
-    await client.getTask(TASK_ID);
-    const headers = fake.requests[0]?.headers;
+    await qrs.client.getTask(TASK_ID);
+    const headers = qrs.fake.requests[0]?.headers;
     expect(headers?.['x-qlik-user']).toBe('UserDirectory=Internal;UserId=sa_repository');
     expect(headers?.['x-custom']).toBe('yes');
     expect(headers?.['content-type']).toBe('application/json');
   });
 
   it('resolves undefined when nothing matches ([] from the service)', async () => {
-    await expect(client.getTask(UNKNOWN_ID)).resolves.toBeUndefined();
-    await expect(client.getTaskFull(UNKNOWN_ID)).resolves.toBeUndefined();
-    await expect(client.getAppFull(UNKNOWN_ID)).resolves.toBeUndefined();
-    expect(fake.requests).toHaveLength(3);
+    await expect(qrs.client.getTask(UNKNOWN_ID)).resolves.toBeUndefined();
+    await expect(qrs.client.getTaskFull(UNKNOWN_ID)).resolves.toBeUndefined();
+    await expect(qrs.client.getAppFull(UNKNOWN_ID)).resolves.toBeUndefined();
+    expect(qrs.fake.requests).toHaveLength(3);
   });
 
   it('resolves undefined on 404 without retrying', async () => {
-    fake.fail('/qrs/task/full', 404);
+    qrs.fake.fail('/qrs/task/full', 404);
     try {
-      await expect(client.getTaskFull(TASK_ID)).resolves.toBeUndefined();
-      expect(fake.requestsTo('/qrs/task/full')).toHaveLength(1);
+      await expect(qrs.client.getTaskFull(TASK_ID)).resolves.toBeUndefined();
+      expect(qrs.fake.requestsTo('/qrs/task/full')).toHaveLength(1);
     } finally {
-      await fake.restore();
+      await qrs.fake.restore();
     }
   });
 
   it('never sends an id that is not a GUID into a filter', async () => {
-    await expect(client.getTask('x or name eq y')).resolves.toBeUndefined();
-    await expect(client.getTaskFull('')).resolves.toBeUndefined();
-    await expect(client.startTask('../license')).resolves.toMatchObject({ started: false });
-    expect(fake.requests).toHaveLength(0);
+    await expect(qrs.client.getTask('x or name eq y')).resolves.toBeUndefined();
+    await expect(qrs.client.getTaskFull('')).resolves.toBeUndefined();
+    await expect(qrs.client.startTask('../license')).resolves.toMatchObject({ started: false });
+    expect(qrs.fake.requests).toHaveLength(0);
   });
 
   it('fails with a QrsError naming the request when the fake rejects the user header', async () => {
-    client.close();
-    client = connect({ headers: [] });
-    const error = await client.getTask(TASK_ID).catch((e: unknown) => e);
+    qrs.connect({ headers: [] });
+    const error = await qrs.client.getTask(TASK_ID).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QrsError);
     expect(error).toMatchObject({ kind: 'http', status: 401, endpoint: '/qrs/task' });
     expect((error as QrsError).request).toBe(`GET /qrs/task?filter=id%20eq%20${TASK_ID}`);
     expect((error as QrsError).message).not.toMatch(/xrfkey/);
-    expect(fake.requests).toHaveLength(1); // a 4xx is not retried
+    expect(qrs.fake.requests).toHaveLength(1); // a 4xx is not retried
   });
 
   it('is refused without a client certificate', async () => {
-    client.close();
     // Server verification off, so that only the missing client certificate can fail the handshake.
-    client = connect({
+    qrs.connect({
       certFiles: undefined,
       rejectUnauthorized: false,
       retries: { attempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
     });
-    const error = await client.getTask(TASK_ID).catch((e: unknown) => e);
+    const error = await qrs.client.getTask(TASK_ID).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'network' });
     expect((error as Error).message).toMatch(/certificate required/);
-    expect(fake.requests).toHaveLength(0);
-    await until(() => fake.tlsRejections > 0);
+    expect(qrs.fake.requests).toHaveLength(0);
+    await until(() => qrs.fake.tlsRejections > 0);
   });
 
   it('is refused with a client certificate from an untrusted CA', async () => {
-    client.close();
-    client = connect({
-      certFiles: { cert: certs.strangerCert, key: certs.strangerKey, ca: certs.ca },
+    qrs.connect({
+      certFiles: { cert: qrs.certs.strangerCert, key: qrs.certs.strangerKey, ca: qrs.certs.ca },
       retries: { attempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
     });
-    await expect(client.getTask(TASK_ID)).rejects.toMatchObject({ kind: 'network' });
-    expect(fake.requests).toHaveLength(0);
-    await until(() => fake.tlsRejections > 0);
+    await expect(qrs.client.getTask(TASK_ID)).rejects.toMatchObject({ kind: 'network' });
+    expect(qrs.fake.requests).toHaveLength(0);
+    await until(() => qrs.fake.tlsRejections > 0);
   });
 
   it('names the missing certificate file at construction', () => {
-    const missing = `${certs.dir}/nope.pem`;
+    const missing = `${qrs.certs.dir}/nope.pem`;
     expect(() =>
-      connect({ certFiles: { cert: missing, key: certs.clientKey, ca: certs.ca } }),
+      qrs.connect({ certFiles: { cert: missing, key: qrs.certs.clientKey, ca: qrs.certs.ca } }),
     ).toThrow(
       new RegExp(`client certificate: cannot read ${missing.replace(/[.]/g, '\\.')} \\(ENOENT\\)`),
     );

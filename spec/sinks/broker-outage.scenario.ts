@@ -5,7 +5,8 @@ import { whenState } from '../support/connection-state.js';
 import { startMosquitto } from '../support/mosquitto.js';
 import { testPublishOptions } from '../support/publish-options.js';
 import { TestSubscriber } from '../support/subscriber.js';
-import { metricValue, openTestConnection } from '../support/test-connection.js';
+import { metricValue } from '../support/metrics.js';
+import { openTestConnection } from '../support/test-connection.js';
 import { waitUntil } from '../support/wait-until.js';
 
 export interface BrokerOutageOptions {

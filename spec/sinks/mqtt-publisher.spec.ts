@@ -8,11 +8,8 @@ import { startMosquitto, type Mosquitto } from '../support/mosquitto.js';
 import { testPublishOptions } from '../support/publish-options.js';
 import { TestSubscriber } from '../support/subscriber.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
-import {
-  metricValue,
-  openTestConnection,
-  type TestConnection,
-} from '../support/test-connection.js';
+import { metricValue } from '../support/metrics.js';
+import { openTestConnection, type TestConnection } from '../support/test-connection.js';
 
 const TOPIC = 'relay/test';
 

@@ -3,11 +3,8 @@ import { MqttSink } from '../../lib/sinks/mqtt-sink.js';
 import { startMosquitto, type Mosquitto } from '../support/mosquitto.js';
 import { testPublishOptions } from '../support/publish-options.js';
 import { TestSubscriber } from '../support/subscriber.js';
-import {
-  metricValue,
-  openTestConnection,
-  type TestConnection,
-} from '../support/test-connection.js';
+import { metricValue } from '../support/metrics.js';
+import { openTestConnection, type TestConnection } from '../support/test-connection.js';
 
 describe('MqttSink', () => {
   let broker: Mosquitto;
@@ -87,6 +84,14 @@ describe('MqttSink', () => {
     ]);
     const counted = { component: 'sink', reason: 'rejected' };
     expect(await metricValue(main.metrics, 'relay_dropped_total', counted)).toBe(2);
+    sink.stop();
+    expect(main.logs.events('publish.dropped')).toEqual([
+      expect.objectContaining({ component: 'sink', dropped: { rejected: 1 }, total: 1 }),
+      expect.objectContaining({
+        dropped: { rejected: 1 },
+        detail: 'no connection to broker "elsewhere"',
+      }),
+    ]);
     expect(sink.publishers()).toHaveLength(0);
   });
 

@@ -10,8 +10,8 @@ import { formatSchedulerDatagram } from '../../lib/qlik/log-appender-datagram.js
 import type { LogAppenderEvent } from '../../lib/qlik/log-appender-events.js';
 import { parseLogAppenderDatagram } from '../../lib/qlik/parse-log-appender-datagram.js';
 import { isDatagramEvent, udpSource } from '../../lib/sources/udp.js';
-import { droppedByReason } from '../operators/dropped-count.js';
-import { collect, type Collected } from './collect-events.js';
+import { collect, type Collected } from '../support/collect-events.js';
+import { droppedByReason } from '../support/metrics.js';
 
 // Fixed seed and bounded runs: the same cases on every machine, in a few seconds.
 fc.configureGlobal({ seed: 42, numRuns: 60 });

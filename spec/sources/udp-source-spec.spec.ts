@@ -3,7 +3,7 @@ import { Subject } from 'rxjs';
 import type { PipelineContext, PipelineDefinitionError } from '../../lib/pipeline/pipeline.js';
 import type { UdpListeningEvent } from '../../lib/sources/udp.js';
 import { udpSourceFromSpec } from '../../lib/sources/udp-source-spec.js';
-import { collect } from './collect-events.js';
+import { collect } from '../support/collect-events.js';
 import { testContext } from '../support/pipeline-context.js';
 
 function contextWith(stopping: Subject<void>): PipelineContext {

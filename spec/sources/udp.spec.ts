@@ -10,8 +10,8 @@ import {
   type UdpSourceOptions,
 } from '../../lib/sources/udp.js';
 import type { DatagramEvent } from '../../lib/qlik/log-appender-events.js';
-import { captureLog, WARN } from '../operators/capture-log.js';
-import { collect, type Collected } from './collect-events.js';
+import { collect, type Collected } from '../support/collect-events.js';
+import { captureLog, WARN, type LogCapture } from '../support/log-capture.js';
 
 const isListening = (event: UdpSourceEvent): event is UdpListeningEvent =>
   event.kind === 'udp.listening';
@@ -52,7 +52,7 @@ async function bindPlain(port: number, host = '127.0.0.1'): Promise<Socket> {
 
 describe('udpSource', () => {
   const running: Collected<UdpSourceEvent>[] = [];
-  let captured: ReturnType<typeof captureLog>;
+  let captured: LogCapture;
 
   beforeEach(() => {
     captured = captureLog();

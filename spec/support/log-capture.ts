@@ -9,11 +9,17 @@ export interface LogRecord {
   [field: string]: unknown;
 }
 
+/** bunyan's level numbers, for picking records by `level`. */
+export const DEBUG = bunyan.DEBUG;
+export const WARN = bunyan.WARN;
+
 export interface LogCapture {
   log: Logger;
   records: LogRecord[];
   /** Records whose `event` field is `event`. */
   events(event: string): LogRecord[];
+  /** Records at warn level. */
+  warnings(): LogRecord[];
 }
 
 /** A logger that keeps every record (all levels) in memory for assertions. */
@@ -30,5 +36,10 @@ export function captureLog(): LogCapture {
     name: 'test',
     streams: [{ type: 'raw', level: 'trace', stream: sink }],
   });
-  return { log, records, events: (event) => records.filter((r) => r.event === event) };
+  return {
+    log,
+    records,
+    events: (event) => records.filter((r) => r.event === event),
+    warnings: () => records.filter((r) => r.level === WARN),
+  };
 }

@@ -42,15 +42,3 @@ export function testContext(
   };
   return { context, metrics, stopping };
 }
-
-/** Sum of a metric's values over all label sets. */
-export async function metricTotal(
-  metrics: RelayMetrics,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
-  return (metric?.values ?? [])
-    .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
-    .reduce((sum, v) => sum + v.value, 0);
-}

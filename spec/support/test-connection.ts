@@ -34,18 +34,3 @@ export function openTestConnection(
   });
   return { connection, logs, metrics };
 }
-
-/** The current value of a metric with the given labels (0 when never set). */
-export async function metricValue(
-  metrics: RelayMetrics,
-  name: string,
-  labels: Record<string, string>,
-): Promise<number> {
-  const metric = metrics.registry.getSingleMetric(name);
-  if (!metric) throw new Error(`no metric ${name}`);
-  const { values } = await metric.get();
-  const match = values.find((v) =>
-    Object.entries(labels).every(([key, value]) => v.labels[key] === value),
-  );
-  return match?.value ?? 0;
-}

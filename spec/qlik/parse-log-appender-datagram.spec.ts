@@ -16,6 +16,7 @@ import {
   parseLogAppenderDatagram,
   type ParseResult,
 } from '../../lib/qlik/parse-log-appender-datagram.js';
+import { SCHEDULER_WIRE_ORDER } from '../support/task-event-fixtures.js';
 
 const sender: DatagramSender = { address: '10.0.0.7', port: 50123, family: 'IPv4' };
 const receivedAt = 1_742_000_000_000;
@@ -48,20 +49,6 @@ function problemOf(text: string | Buffer) {
   return result.problem;
 }
 
-const SCHEDULER_NAMES = [
-  'tag',
-  'hostName',
-  'taskName',
-  'appName',
-  'user',
-  'taskId',
-  'appId',
-  'logTimeStamp',
-  'logLevel',
-  'executionId',
-  'logMessage',
-] as const;
-
 const clean: SchedulerDatagramFields = {
   hostName: 'qs-node1.corp.example.com',
   taskName: 'Reload - Sales Dashboard',
@@ -87,7 +74,7 @@ describe('parseLogAppenderDatagram on the reference datagrams', () => {
       const parts = line.split(';');
       const data = event.data as SchedulerTaskData;
       expect(event.kind).toBe(kind);
-      SCHEDULER_NAMES.slice(0, 10).forEach((name, index) => {
+      SCHEDULER_WIRE_ORDER.slice(0, 10).forEach((name, index) => {
         expect(data[name]).toBe(index === 0 ? parts[0]?.toLowerCase() : parts[index]);
       });
       expect(data.logMessage).toBe(parts.slice(10).join(';'));

@@ -13,58 +13,49 @@ export const DATAGRAMS = {
   aborted: String.raw`/scheduler-task-aborted/;qs-node1.corp.example.com;Reload - Sales Dashboard;Sales Dashboard;CORP\qlikadmin;2f9a8b6e-3c1d-4e7a-9b2f-6d5e4c3b2a10;7c1e5a2d-8f3b-4a6c-b9d2-1e0f3a4b5c6d;2025-03-14 09:31:12,907;INFO;b7c8d9e0-f1a2-4b3c-9d4e-5f6a7b8c9d0e;Execution State Change to Aborting`,
 } as const;
 
+/** The fields of a scheduler datagram in wire order: the test's own reading, not the parser's. */
+export const SCHEDULER_WIRE_ORDER = [
+  'tag',
+  'hostName',
+  'taskName',
+  'appName',
+  'user',
+  'taskId',
+  'appId',
+  'logTimeStamp',
+  'logLevel',
+  'executionId',
+  'logMessage',
+] as const;
+
+type SchedulerField = (typeof SCHEDULER_WIRE_ORDER)[number];
+
 /** The fields of a clean 11-field scheduler datagram, in wire order (no parser involved). */
 export function schedulerData(datagram: string): SchedulerTaskData {
-  const [
-    tag,
-    hostName,
-    taskName,
-    appName,
-    user,
-    taskId,
-    appId,
-    logTimeStamp,
-    logLevel,
-    executionId,
-    logMessage,
-  ] = datagram.split(';') as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const parts = datagram.split(';');
+  const fields = Object.fromEntries(
+    SCHEDULER_WIRE_ORDER.map((name, index) => [name, parts[index] ?? '']),
+  ) as Record<SchedulerField, string>;
   return {
-    tag,
-    hostName,
-    taskName,
-    appName,
-    user,
-    taskId,
-    appId,
-    logTimeStamp,
-    logLevel,
-    executionId,
-    logMessage,
+    ...fields,
     cleaned: false,
     recovered: false,
     sender: { address: '10.0.0.11', port: 52000, family: 'IPv4' },
   };
 }
 
+function taskEvent<K extends 'task.failed' | 'task.aborted'>(
+  kind: K,
+  datagram: string,
+  id: string,
+) {
+  return { ...createEvent(kind, 'udp:tasks', schedulerData(datagram), id), receivedAt: 0 };
+}
+
 export function failedEvent(datagram: string, id: string): TaskFailedEvent {
-  return { ...createEvent('task.failed', 'udp:tasks', schedulerData(datagram), id), receivedAt: 0 };
+  return taskEvent('task.failed', datagram, id);
 }
 
 export function abortedEvent(datagram: string, id: string): TaskAbortedEvent {
-  return {
-    ...createEvent('task.aborted', 'udp:tasks', schedulerData(datagram), id),
-    receivedAt: 0,
-  };
+  return taskEvent('task.aborted', datagram, id);
 }
