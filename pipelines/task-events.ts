@@ -1,4 +1,4 @@
-import { endWith, filter, map, merge, of, share, tap, type Observable } from 'rxjs';
+import { endWith, filter, finalize, map, merge, of, share, tap, type Observable } from 'rxjs';
 import {
   DedupeCache,
   ThrottledDropReporter,
@@ -146,6 +146,8 @@ export function taskEventsPipeline(config: RelayConfig): Pipeline {
             }),
           },
         ),
+        // Drops since the last throttled warning would otherwise never reach the log.
+        finalize(() => drops.flush()),
       );
   }
 }

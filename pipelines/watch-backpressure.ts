@@ -23,14 +23,15 @@ export function watchBackpressure(watch: BackpressureWatch): (waiting: number) =
   return (waiting) => {
     context.metrics.pipelineQueueDepth.set({ pipeline }, waiting);
     const now = Date.now();
-    if (waiting >= high && (!active || now - warnedAt >= REPEAT_WARNING_MS)) {
+    // An empty queue is under no pressure: with a threshold of 0 it would warn at start-up.
+    if (waiting > 0 && waiting >= high && (!active || now - warnedAt >= REPEAT_WARNING_MS)) {
       active = true;
       warnedAt = now;
       context.log.warn(
         { event: 'pipeline.backpressure', pipeline, waiting, maxWaiting: watch.maxWaiting },
         `${waiting} of at most ${watch.maxWaiting} events wait in ${pipeline}; more will be refused and counted`,
       );
-    } else if (active && waiting < high * 0.8) {
+    } else if (active && (waiting === 0 || waiting < high * 0.8)) {
       active = false;
       context.log.info(
         { event: 'pipeline.backpressure-cleared', pipeline, waiting },

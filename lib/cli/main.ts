@@ -5,7 +5,15 @@ import { ConfigError, loadConfig, maskConfig, type LoadedConfig } from '../confi
 import { createLogger, type LogLevel } from '../log/logger.js';
 import { startRelay } from '../relay.js';
 import { defaultConfigFile, packageVersion } from './package-root.js';
-import { parseCommandLine, UsageError, type CommandLine } from './parse-command-line.js';
+import {
+  parseCommandLine,
+  UsageError,
+  type CommandLine,
+  type TestEventCommand,
+} from './parse-command-line.js';
+import { pipelineProblems } from './pipeline-problems.js';
+import { sendTestEvent } from './send-test-event.js';
+import { targetForListener } from './udp-target.js';
 import { USAGE } from './usage.js';
 
 export interface ProcessIo {
@@ -17,8 +25,8 @@ export interface ProcessIo {
 const defaultIo: ProcessIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
 /**
- * The command-line entry. Resolves with the exit code: 0 success, 1 invalid config or failed
- * start, 2 wrong command line. `run` resolves only after a SIGINT/SIGTERM shutdown.
+ * The command-line entry. Resolves with the exit code: 0 success, 1 invalid config, failed start
+ * or failed send, 2 wrong command line. `run` resolves only after a SIGINT/SIGTERM shutdown.
  */
 export async function main(argv: readonly string[], io: ProcessIo = defaultIo): Promise<number> {
   let commandLine: CommandLine;
@@ -45,6 +53,9 @@ export async function main(argv: readonly string[], io: ProcessIo = defaultIo): 
     default:
       break;
   }
+  // With an explicit target the config has nothing to add.
+  const testEvent = commandLine.testEvent;
+  if (testEvent?.to) return sendTestEvent(testEvent, testEvent.to, io);
 
   const file = commandLine.configFile ?? defaultConfigFile();
   let loaded: LoadedConfig;
@@ -61,6 +72,11 @@ export async function main(argv: readonly string[], io: ProcessIo = defaultIo): 
   }
 
   if (commandLine.command === 'check-config') {
+    const problems = await pipelineProblems(loaded.config);
+    if (problems.length > 0) {
+      io.stderr.write(`sense-mqtt-relay: invalid config ${file}\n${indent(problems.join('\n'))}\n`);
+      return 1;
+    }
     io.stdout.write(
       `config OK: ${file}\n` +
         (loaded.ignored.length > 0 ? `not used by the relay: ${loaded.ignored.join(', ')}\n` : ''),
@@ -71,6 +87,7 @@ export async function main(argv: readonly string[], io: ProcessIo = defaultIo): 
     io.stdout.write(stringify(maskConfig(loaded.config)));
     return 0;
   }
+  if (testEvent) return sendTestEventToConfigured(testEvent, loaded, io);
   return run(loaded, io);
 }
 
@@ -118,6 +135,28 @@ async function run(loaded: LoadedConfig, io: ProcessIo): Promise<number> {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
+}
+
+/** Sends to the listener the config describes; exit 2 when it names no port to send to. */
+function sendTestEventToConfigured(
+  testEvent: TestEventCommand,
+  loaded: LoadedConfig,
+  io: ProcessIo,
+): Promise<number> {
+  const udp = loaded.config.Butler.udpServerConfig;
+  const file = loaded.file ?? 'the config';
+  if (udp.portTaskFailure === 0) {
+    io.stderr.write(
+      `sense-mqtt-relay: Butler.udpServerConfig.portTaskFailure is 0 in ${file} (any free port); say where with --to host:port\n`,
+    );
+    return Promise.resolve(2);
+  }
+  if (!udp.enable) {
+    io.stderr.write(
+      `note: Butler.udpServerConfig.enable is false in ${file}: a relay running on it does not listen\n`,
+    );
+  }
+  return sendTestEvent(testEvent, targetForListener(udp.serverHost, udp.portTaskFailure), io);
 }
 
 function indent(text: string): string {

@@ -7,6 +7,8 @@ Commands:
   run                 Run the relay (the default command).
   check-config        Validate the config and exit: 0 when valid, 1 with every problem listed.
   print-config        Print the effective config as YAML, secrets masked.
+  send-test-event     Send one task event datagram, as the Qlik Sense scheduler would, to check
+                      the chain from the log appender to MQTT.
 
 Options:
   -c, --config FILE   Config file (YAML or JSON). Default: the embedded config/default.yaml.
@@ -14,7 +16,16 @@ Options:
   -h, --help          Show this help.
   -v, --version       Show the version.
 
-Environment variables override file values: BUTLER_<PATH> for Butler keys and RELAY_<PATH> for
-relay keys (e.g. RELAY_LOG_LEVEL, BUTLER_MQTTCONFIG_BROKERHOST). See docs/configuration.md.
+send-test-event options:
+  --type TYPE         failed | aborted | success | distribute (required).
+  --to HOST:PORT      Where to send it ([v6-address]:PORT for IPv6). Default: the config's
+                      Butler.udpServerConfig.serverHost:portTaskFailure (0.0.0.0 -> 127.0.0.1).
+  --task-id GUID      Task id; default a new random one (then the Repository Service lookup fails
+                      and the full message says so).
+  --app-id GUID       App id; default a new random one (none for distribute).
+  --task-name TEXT    Task name, which is the payload of the basic message.
 
-Exit codes: 0 success, 1 invalid config or failed start, 2 wrong command line.`;
+Environment variables override file values: BUTLER_<PATH> for Butler keys and RELAY_<PATH> for
+relay keys (e.g. RELAY_LOG_LEVEL, BUTLER_MQTTCONFIG_BROKERHOST); print-config lists every key.
+
+Exit codes: 0 success, 1 invalid config, failed start or failed send, 2 wrong command line.`;

@@ -1,0 +1,20 @@
+import { PassThrough } from 'node:stream';
+import { main } from '../../lib/cli/main.js';
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs the command line in this process with captured output and the given environment. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await main(argv, { stdout, stderr, env });
+  return { code, out, err };
+}
