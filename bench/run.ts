@@ -1,0 +1,76 @@
+/**
+ * `npm run bench`: throughput, latency and cost of the relay against a private Mosquitto on this
+ * machine, next to what the broker can take and what a naive relay does. It reports, it never
+ * asserts; every phase is bounded in time. Results: stdout, bench/results/latest.{json,md}.
+ *
+ * BENCH_REPETITIONS (default 3) and BENCH_SCALE (default 1, multiplies message and event counts)
+ * make a quick try cheaper; BENCH_RELAY_CPU_PROF=<dir> writes V8 CPU profiles of the relay there
+ * (read them with dist/bench/tools/profile-summary.js).
+ */
+import { performance } from 'node:perf_hooks';
+import { measureBrokerCeiling } from './phases/broker-ceiling.js';
+import { measureRelayPublisher } from './phases/relay-publisher.js';
+import { measureTaskEvents, type TaskEventsResult } from './phases/task-events.js';
+import { renderText } from './report/render.js';
+import { summarizePublishing, summarizeTaskEvents, type BenchSummary } from './report/summary.js';
+import { writeResults } from './report/write-results.js';
+import { SETTINGS } from './settings.js';
+import { cleanUpOnExit } from './support/children.js';
+import { machineInfo } from './support/machine.js';
+import { startBenchBroker, type BenchBroker } from './support/mosquitto.js';
+import { Budget, repeat } from './support/repeat.js';
+import { errorText } from './support/time.js';
+
+const progress = (line: string): boolean => process.stdout.write(`${line}\n`);
+
+async function measureAll(broker: BenchBroker, budget: Budget) {
+  const { repetitions, publish } = SETTINGS;
+  progress('  broker ceiling');
+  const ceiling = await repeat('broker ceiling', repetitions, budget, () =>
+    measureBrokerCeiling(broker, publish),
+  );
+  progress('  relay publisher');
+  const relayPublisher = await repeat('relay publisher', repetitions, budget, () =>
+    measureRelayPublisher(broker, publish),
+  );
+  const problems = [...ceiling.problems, ...relayPublisher.problems];
+  let taskEvents: TaskEventsResult | undefined;
+  try {
+    taskEvents = await measureTaskEvents(broker, budget, process.env.BENCH_RELAY_CPU_PROF);
+    problems.push(...taskEvents.relay.problems, ...taskEvents.naive.problems);
+  } catch (error) {
+    problems.push(`task events: ${errorText(error)}`);
+  }
+  return { ceiling, relayPublisher, taskEvents, problems };
+}
+
+cleanUpOnExit();
+const startedAt = performance.now();
+const machine = await machineInfo();
+progress(`bench: ${machine.nproc} CPU (${machine.cpuModel}), Node ${machine.node}`);
+
+let broker: BenchBroker;
+try {
+  broker = await startBenchBroker();
+} catch (error) {
+  console.error(`bench: nothing measured, ${errorText(error)}`);
+  process.exit(1);
+}
+const measured = await measureAll(broker, new Budget(SETTINGS.budgetMs)).finally(() =>
+  broker.stop(),
+);
+
+const summary: BenchSummary = {
+  machine,
+  settings: SETTINGS,
+  durationSeconds: (performance.now() - startedAt) / 1000,
+  publishing: summarizePublishing(measured.ceiling, measured.relayPublisher),
+  taskEvents: measured.taskEvents && summarizeTaskEvents(measured.taskEvents),
+  problems: measured.problems,
+};
+progress('');
+progress(renderText(summary));
+const folder = writeResults(summary, measured);
+progress(`\nwritten: ${folder}latest.json, ${folder}latest.md`);
+// Bounded in time: a handle some client left open must not keep the bench alive.
+process.exit(0);
