@@ -52,7 +52,9 @@ export type DropReason =
   /** A datagram that is not a well-formed log-appender message. */
   | 'malformed'
   /** A datagram whose tag (field 0) is no known log-appender message type. */
-  | 'unknown-type';
+  | 'unknown-type'
+  /** Datagrams the kernel discarded because the socket's receive buffer was full. */
+  | 'kernel-buffer';
 
 let sequence = 0;
 const bootId = Date.now().toString(36);

@@ -31,6 +31,12 @@ export class RelayMetrics {
     labelNames: ['component', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly udpReceiveBuffer = new Gauge({
+    name: 'relay_udp_receive_buffer_bytes',
+    help: 'Receive buffer the kernel granted a UDP listener; kernel-buffer drops mean it is too small.',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+  });
   readonly published = new Counter({
     name: 'relay_published_total',
     help: 'Messages acknowledged by the broker (QoS 1/2) or written to the socket (QoS 0).',

@@ -6,6 +6,7 @@ import { createEvent, type RelayEvent } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import type { DatagramEvent } from '../qlik/log-appender-events.js';
+import { watchKernelDrops } from './kernel-drop-watch.js';
 
 /** 4 MiB: enough to absorb bursts of 100k datagrams/s without kernel drops. */
 export const DEFAULT_RECV_BUFFER_SIZE = 4 * 1024 * 1024;
@@ -19,11 +20,13 @@ export interface UdpSourceOptions {
   readonly port: number;
   /** Kernel receive buffer in bytes; defaults to 4 MiB, 0 keeps the system default. */
   readonly recvBufferSize?: number;
+  /** How often to read the kernel's count of datagrams it dropped; default 5 s. */
+  readonly kernelDropPollMs?: number;
 }
 
 export interface UdpSourceDeps {
   readonly log: Logger;
-  /** Not used by the socket itself; taken so every source has the same dependencies. */
+  /** For the receive buffer gauge and the datagrams the kernel drops (`kernel-buffer`). */
   readonly metrics: RelayMetrics;
 }
 
@@ -74,12 +77,11 @@ export function udpSource(
   const log = deps.log.child({ component: source });
 
   return new Observable<UdpSourceEvent>((subscriber) => {
-    const socket = DgramAsPromised.createSocket({
-      type: socketTypeFor(options.host),
-      reuseAddr: false,
-    });
+    const family = socketTypeFor(options.host);
+    const socket = DgramAsPromised.createSocket({ type: family, reuseAddr: false });
     let closing = false;
     let where = endpoint(options.host, options.port);
+    let stopWatchingDrops: () => void = () => undefined;
 
     // Straight from the socket's event: awaiting recv() in a loop would lose datagrams that
     // arrive between two calls.
@@ -103,6 +105,17 @@ export function udpSource(
         socket.socket.on('error', onError);
         socket.socket.on('close', onClose);
         const recvBufferSize = applyRecvBufferSize(socket, log, options.recvBufferSize);
+        deps.metrics.udpReceiveBuffer.set({ listener }, recvBufferSize);
+        stopWatchingDrops = watchKernelDrops({
+          component: source,
+          family,
+          address: bound.address,
+          port: bound.port,
+          recvBufferSize,
+          intervalMs: options.kernelDropPollMs,
+          log,
+          metrics: deps.metrics,
+        });
         log.info(
           { event: 'udp.listening', address: bound.address, port: bound.port, recvBufferSize },
           `listening for UDP on ${where}`,
@@ -123,6 +136,8 @@ export function udpSource(
       closing = true;
       socket.socket.off('message', onMessage);
       socket.socket.off('error', onError);
+      stopWatchingDrops(); // before closing: the counter goes with the socket
+      deps.metrics.udpReceiveBuffer.remove({ listener });
       closeQuietly(socket);
       log.info({ event: 'udp.closed' }, `stopped listening for UDP on ${where}`);
     };
