@@ -5,7 +5,7 @@ import type { RelayMetrics } from './relay-metrics.js';
 /** One warn line per throttle at most this often, unless told otherwise. */
 export const DROP_WARNING_INTERVAL_MS = 60_000;
 
-/** One dropped event, datagram or message. */
+/** One drop (or, with `count`, several alike: e.g. what the kernel reports at once). */
 export interface Drop {
   /** Metric label of who dropped it, e.g. `udp:tasks` or `publisher`. */
   readonly component: string;
@@ -16,6 +16,8 @@ export interface Drop {
   readonly detail?: string;
   /** More fields for the log record, e.g. an excerpt of the datagram. */
   readonly context?: Readonly<Record<string, unknown>>;
+  /** How many were dropped alike; default 1. */
+  readonly count?: number;
 }
 
 /** What one warn line covers, and so what it says. */
@@ -69,9 +71,10 @@ export class ThrottledDropReporter {
   }
 
   report(drop: Drop): void {
-    this.options.metrics.dropped.inc({ component: drop.component, reason: drop.reason });
+    const count = drop.count ?? 1;
+    this.options.metrics.dropped.inc({ component: drop.component, reason: drop.reason }, count);
     const state = this.pendingFor(drop);
-    state.counts.set(drop.reason, (state.counts.get(drop.reason) ?? 0) + 1);
+    state.counts.set(drop.reason, (state.counts.get(drop.reason) ?? 0) + count);
     state.last = drop;
     if (drop.detail !== undefined) state.detail = drop.detail;
 

@@ -26,6 +26,15 @@ describe('ThrottledDropReporter', () => {
   describe('with one line per component and reason (the default)', () => {
     const junk = { component: 'udp:tasks', sender: '10.0.0.7:50123' } as const;
 
+    it('counts several drops reported at once, in the metric and in the first line', async () => {
+      const drops = reporter();
+      drops.report({ component: 'udp:tasks', reason: 'kernel-buffer', count: 2991 });
+      expect(await droppedByReason(metrics, 'udp:tasks')).toEqual({ 'kernel-buffer': 2991 });
+      expect(logs.events('udp.dropped')).toEqual([
+        expect.objectContaining({ reason: 'kernel-buffer', dropped: 2991 }),
+      ]);
+    });
+
     it('counts every drop and writes the first of each reason at once', async () => {
       const drops = reporter();
       drops.report({ ...junk, reason: 'malformed', detail: 'not valid UTF-8' });

@@ -46,15 +46,17 @@ describe('watchKernelDrops', () => {
     let drops = 3;
     const { captured, metrics, stop } = watch(() => table(drops));
     expect(await droppedByReason(metrics, 'udp:tasks')).toEqual({ 'kernel-buffer': 3 });
-    // As for any reason, the first drop is written at once and the rest when the interval ends.
+    // The first reading's growth is written at once, whole; later growth when the interval ends.
     const [warning] = captured.events('udp.dropped');
-    expect(warning).toMatchObject({ component: 'udp:tasks', reason: 'kernel-buffer', dropped: 1 });
-    expect(warning?.detail).toContain('the receive buffer (8192 bytes) overflowed');
+    expect(warning).toMatchObject({ component: 'udp:tasks', reason: 'kernel-buffer', dropped: 3 });
+    expect(warning?.detail).toContain(
+      'dropped 3 datagram(s): the receive buffer (8192 bytes) overflowed',
+    );
 
     drops = 10;
     stop(); // a last reading, and the throttled warnings are written
     expect(await droppedByReason(metrics, 'udp:tasks')).toEqual({ 'kernel-buffer': 10 });
-    expect(captured.events('udp.dropped').map((r) => r.dropped)).toEqual([1, 9]);
+    expect(captured.events('udp.dropped').map((r) => r.dropped)).toEqual([3, 7]);
   });
 
   it('counts nothing while the counter stands still or the socket is not listed', async () => {
