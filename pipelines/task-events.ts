@@ -83,6 +83,24 @@ export function taskEventsPipeline(config: RelayConfig): Pipeline {
       if (key) dedupe.commit(key);
     };
     const queue = udp.messageQueue;
+    // Built once and applied per event: each subscription gets its own state, the work of
+    // building them (loggers, compiled options) is not paid per event.
+    const enrich = enrichTask(context.repository, {
+      concurrency: 1,
+      log: context.log,
+      metrics: context.metrics,
+    });
+    const toMessages = toTaskMessages({
+      topics: {
+        failed: mqtt.taskFailureTopic,
+        failedFull: mqtt.taskFailureFullTopic,
+        aborted: mqtt.taskAbortedTopic,
+        abortedFull: mqtt.taskAbortedFullTopic,
+      },
+      sendFull: { failed: mqtt.taskFailureSendFull, aborted: mqtt.taskAbortedSendFull },
+      onlyReloadTasks: cfg.Relay.taskEvents.reloadTasksOnly,
+      relayFields: cfg.Relay.taskEvents.relayFields,
+    });
     return (events) =>
       events.pipe(
         dedupeBy({
@@ -99,22 +117,8 @@ export function taskEventsPipeline(config: RelayConfig): Pipeline {
         mergeMapBounded(
           (event) =>
             of(event).pipe(
-              enrichTask(context.repository, {
-                concurrency: 1,
-                log: context.log,
-                metrics: context.metrics,
-              }),
-              toTaskMessages({
-                topics: {
-                  failed: mqtt.taskFailureTopic,
-                  failedFull: mqtt.taskFailureFullTopic,
-                  aborted: mqtt.taskAbortedTopic,
-                  abortedFull: mqtt.taskAbortedFullTopic,
-                },
-                sendFull: { failed: mqtt.taskFailureSendFull, aborted: mqtt.taskAbortedSendFull },
-                onlyReloadTasks: cfg.Relay.taskEvents.reloadTasksOnly,
-                relayFields: cfg.Relay.taskEvents.relayFields,
-              }),
+              enrich,
+              toMessages,
               // The messages are with the publishers once this completes: only then is the
               // execution id processed, so a resend before that is not lost as a duplicate.
               tap({ complete: () => commit(event) }),
