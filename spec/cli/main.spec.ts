@@ -1,21 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parse } from 'yaml';
-import { main } from '../../lib/cli/main.js';
-
-/** Runs the CLI in-process with captured output. */
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await main(argv, { stdout, stderr, env });
-  return { code, out, err };
-}
+import { runCli } from '../support/cli-run.js';
 
 function configFile(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'relay-cli-')), 'config.yaml');
@@ -25,7 +12,7 @@ function configFile(yaml: string): string {
 
 describe('command line', () => {
   it('prints help listing every command and option', async () => {
-    const { code, out } = await cli(['--help']);
+    const { code, out } = await runCli(['--help']);
     expect(code).toBe(0);
     for (const word of [
       'run',
@@ -40,7 +27,7 @@ describe('command line', () => {
   });
 
   it('prints the version from package.json', async () => {
-    const { code, out } = await cli(['--version']);
+    const { code, out } = await runCli(['--version']);
     expect(code).toBe(0);
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
@@ -52,17 +39,17 @@ describe('command line', () => {
     [['--config', '/no/such/file.yaml'], /config file not found: \/no\/such\/file\.yaml/],
     [['run', 'extra'], /expected at most one command/],
   ])('exits 2 with a clear message for %j', async (argv, message) => {
-    const { code, err } = await cli(argv);
+    const { code, err } = await runCli(argv);
     expect(code).toBe(2);
     expect(err).toMatch(message);
     expect(err).toContain('--help');
   });
 
   it('check-config accepts the embedded default and a complete Butler config', async () => {
-    const embedded = await cli(['check-config']);
+    const embedded = await runCli(['check-config']);
     expect(embedded.code).toBe(0);
     expect(embedded.out).toMatch(/config OK: .*config\/default\.yaml/);
-    const butler = await cli(['check-config', '--config', 'config/butler-example.yaml']);
+    const butler = await runCli(['check-config', '--config', 'config/butler-example.yaml']);
     expect(butler.code).toBe(0);
     expect(butler.out).toContain('not used by the relay: ');
     expect(butler.out).toContain('Butler.emailNotification');
@@ -83,7 +70,7 @@ describe('command line', () => {
         '  colour: red',
       ].join('\n'),
     );
-    const { code, err } = await cli(['check-config', '-c', file]);
+    const { code, err } = await runCli(['check-config', '-c', file]);
     expect(code).toBe(1);
     expect(err).toContain('Butler.mqttConfig.brokerPort: got "abc"');
     expect(err).toContain('Butler.mqttConfig.taskFailureTopic: got "a/+/b"');
@@ -94,7 +81,7 @@ describe('command line', () => {
 
   it('run refuses an invalid config with exit 1 before touching the network', async () => {
     const file = configFile('Butler:\n  mqttConfig:\n    enable: true\n    brokerPort: 99999\n');
-    const { code, err } = await cli(['-c', file]);
+    const { code, err } = await runCli(['-c', file]);
     expect(code).toBe(1);
     expect(err).toContain('Butler.mqttConfig.brokerPort');
   });
@@ -103,7 +90,7 @@ describe('command line', () => {
     const file = configFile(
       'Butler:\n  mqttConfig:\n    brokerHost: mqtt.example.com\nRelay:\n  mqtt:\n    password: hunter2\n',
     );
-    const { code, out } = await cli(['print-config', '-c', file], { RELAY_LOG_LEVEL: 'debug' });
+    const { code, out } = await runCli(['print-config', '-c', file], { RELAY_LOG_LEVEL: 'debug' });
     expect(code).toBe(0);
     expect(out).not.toContain('hunter2');
     const printed = parse(out) as {

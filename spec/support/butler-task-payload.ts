@@ -1,5 +1,5 @@
 import type { QrsAppFull, QrsCustomPropertyValue, QrsTaskFull } from '../../lib/qrs/qrs-types.js';
-import { schedulerFields } from './datagram-fixtures.js';
+import { schedulerFields } from './task-event-fixtures.js';
 
 export interface ExpectedFullPayload {
   readonly kind: 'failed' | 'aborted';

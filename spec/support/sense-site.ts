@@ -2,8 +2,8 @@ import type { QrsAppFull, QrsTaskFull } from '../../lib/qrs/qrs-types.js';
 import { formatSchedulerDatagram } from '../../lib/qlik/log-appender-datagram.js';
 import type { SchedulerKind } from '../../lib/qlik/log-appender-tags.js';
 import { expectedFullPayload, taskEventId } from './butler-task-payload.js';
-import { schedulerFields } from './datagram-fixtures.js';
 import { appFullFixture, taskFullFixture, type FakeQrs } from './fake-qrs.js';
+import { schedulerFields } from './task-event-fixtures.js';
 
 /** Task types as the Repository Service numbers them. */
 export const TASK_TYPE = {

@@ -28,16 +28,25 @@ export const SCHEDULER_WIRE_ORDER = [
   'logMessage',
 ] as const;
 
-type SchedulerField = (typeof SCHEDULER_WIRE_ORDER)[number];
+/** The fields of a scheduler datagram by Butler's names. */
+export type SchedulerFields = Record<(typeof SCHEDULER_WIRE_ORDER)[number], string>;
+
+/** Splits a scheduler datagram by hand: the test's own reading, not the relay's parser. */
+export function schedulerFields(datagram: string): SchedulerFields {
+  const parts = datagram.split(';');
+  const count = SCHEDULER_WIRE_ORDER.length;
+  if (parts.length < count) throw new Error(`not a scheduler datagram: ${datagram}`);
+  // log4net does not escape ';', so anything past the tenth separator is the message.
+  const values = [...parts.slice(0, count - 1), parts.slice(count - 1).join(';')];
+  return Object.fromEntries(
+    SCHEDULER_WIRE_ORDER.map((name, i) => [name, values[i]]),
+  ) as SchedulerFields;
+}
 
 /** The fields of a clean 11-field scheduler datagram, in wire order (no parser involved). */
 export function schedulerData(datagram: string): SchedulerTaskData {
-  const parts = datagram.split(';');
-  const fields = Object.fromEntries(
-    SCHEDULER_WIRE_ORDER.map((name, index) => [name, parts[index] ?? '']),
-  ) as Record<SchedulerField, string>;
   return {
-    ...fields,
+    ...schedulerFields(datagram),
     cleaned: false,
     recovered: false,
     sender: { address: '10.0.0.11', port: 52000, family: 'IPv4' },

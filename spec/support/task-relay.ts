@@ -3,7 +3,9 @@ import { startMosquitto, type Mosquitto, type MosquittoOptions } from './mosquit
 import { createQrsCertificates, type QrsCertificates } from './qrs-certs.js';
 import { scrapeMetrics } from './relay-metrics-scrape.js';
 import { RelayProcess } from './relay-process.js';
+import { siteFullPayload } from './sense-site.js';
 import { TestSubscriber } from './subscriber.js';
+import { schedulerFields } from './task-event-fixtures.js';
 import { sendDatagrams } from './udp-sender.js';
 
 /** Butler's default topics for the task messages. */
@@ -52,6 +54,22 @@ export async function startTaskEventsEnvironment(
 }
 
 type Section = Record<string, unknown>;
+
+/**
+ * The payloads each of Butler's four task topics should carry for the given failed and aborted
+ * datagrams of the example site (sense-site.ts): the task name, and the full JSON.
+ */
+export function siteTaskMessages(
+  failed: readonly string[],
+  aborted: readonly string[],
+): [topic: string, payloads: string[]][] {
+  return [
+    [TOPICS.failed, failed.map((d) => schedulerFields(d).taskName)],
+    [TOPICS.aborted, aborted.map((d) => schedulerFields(d).taskName)],
+    [TOPICS.failedFull, failed.map((d) => siteFullPayload('failed', d))],
+    [TOPICS.abortedFull, aborted.map((d) => siteFullPayload('aborted', d))],
+  ];
+}
 
 /** Keys laid over the harness's config: Butler's two sections, and whole `Relay` sections. */
 export interface TaskRelayOverrides {
@@ -145,4 +163,72 @@ export class TaskRelay {
   kill(): Promise<void> {
     return this.process.kill();
   }
+}
+
+export interface TaskEventsSuiteOptions extends TaskEventsEnvironmentOptions {
+  /** Fills the fake Repository Service once the environment is up, e.g. `seedSite`. */
+  readonly seed?: (qrs: FakeQrs) => void;
+  /** Starts one relay with these overrides for the whole `describe`, instead of one per test. */
+  readonly sharedRelay?: TaskRelayOverrides;
+}
+
+/** The environment and relays of a `describe` block, from `useTaskEventsEnvironment`. */
+export interface TaskEventsSuite {
+  readonly env: TaskEventsEnvironment;
+  /** The relay started last: the shared one, or the current test's. */
+  readonly relay: TaskRelay;
+  /** Starts a relay on `taskRelayConfig(env, overrides)`; it is killed after the test. */
+  start(overrides?: TaskRelayOverrides): Promise<TaskRelay>;
+  /** Starts a relay on a whole config (or YAML text) and environment; killed after the test. */
+  startWith(config: Section | string, processEnv?: NodeJS.ProcessEnv): Promise<TaskRelay>;
+}
+
+/**
+ * Registers the hooks of a task-event `describe` block: the environment starts before all tests
+ * and closes after them; after each test the relay it started is killed and the subscriber
+ * cleared.
+ */
+export function useTaskEventsEnvironment(options: TaskEventsSuiteOptions = {}): TaskEventsSuite {
+  const { seed, sharedRelay, ...environment } = options;
+  let env: TaskEventsEnvironment | undefined;
+  let shared: TaskRelay | undefined;
+  let current: TaskRelay | undefined;
+
+  const started = (): TaskEventsEnvironment => {
+    if (env === undefined) throw new Error('the task-events environment is not started');
+    return env;
+  };
+  const startWith = async (config: Section | string, processEnv: NodeJS.ProcessEnv = {}) => {
+    current = await TaskRelay.start(config, processEnv);
+    return current;
+  };
+
+  beforeAll(async () => {
+    env = await startTaskEventsEnvironment(environment);
+    seed?.(env.qrs);
+    if (sharedRelay !== undefined)
+      shared = await TaskRelay.start(taskRelayConfig(env, sharedRelay));
+  });
+  afterEach(async () => {
+    await current?.kill();
+    current = undefined;
+    env?.subscriber.clear();
+  });
+  afterAll(async () => {
+    await shared?.kill();
+    await env?.close();
+  });
+
+  return {
+    get env() {
+      return started();
+    },
+    get relay() {
+      const relay = current ?? shared;
+      if (relay === undefined) throw new Error('no relay is running');
+      return relay;
+    },
+    start: (overrides = {}) => startWith(taskRelayConfig(started(), overrides)),
+    startWith,
+  };
 }

@@ -1,15 +1,14 @@
 import { formatSchedulerDatagram } from '../../lib/qlik/log-appender-datagram.js';
 import { expectedFullPayload } from '../support/butler-task-payload.js';
-import { readDatagrams, schedulerFields } from '../support/datagram-fixtures.js';
+import { readDatagrams } from '../support/datagram-fixtures.js';
 import { appFullFixture, taskFullFixture } from '../support/fake-qrs.js';
 import { metricValue, waitForMetric } from '../support/relay-metrics-scrape.js';
-import { SITE, nonReloadAlertDatagrams, seedSite, siteFullPayload } from '../support/sense-site.js';
+import { SITE, nonReloadAlertDatagrams, seedSite } from '../support/sense-site.js';
 import { TestSubscriber } from '../support/subscriber.js';
 import {
   TOPICS,
-  TaskRelay,
-  startTaskEventsEnvironment,
-  taskRelayConfig,
+  siteTaskMessages,
+  useTaskEventsEnvironment,
   type TaskEventsEnvironment,
 } from '../support/task-relay.js';
 
@@ -37,44 +36,21 @@ const BUTLER_FAILED_FULL =
 const sorted = (values: readonly string[]): string[] => [...values].sort();
 
 describe('failed and aborted reload tasks, from datagram to MQTT', () => {
-  let env: TaskEventsEnvironment;
-  let relay: TaskRelay | undefined;
-
-  beforeAll(async () => {
-    env = await startTaskEventsEnvironment();
-    seedSite(env.qrs);
-  });
-  afterEach(async () => {
-    await relay?.kill();
-    relay = undefined;
-    env.subscriber.clear();
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
+  const suite = useTaskEventsEnvironment({ seed: seedSite });
 
   it('publishes the task name and the full JSON for each reload task, and nothing for other task types', async () => {
-    relay = await TaskRelay.start(taskRelayConfig(env));
+    const relay = await suite.start();
     const reloadFailed = [...FAILED.slice(0, 3), FAILED_ALIAS];
     const silent = [FAILED[3] as string, ...nonReloadAlertDatagrams()];
     await relay.send(...reloadFailed, ...ABORTED, ...silent);
 
-    const { subscriber } = env;
+    const { subscriber } = suite.env;
     await subscriber.waitFor(TOPICS.failedFull, reloadFailed.length);
     await subscriber.waitFor(TOPICS.abortedFull, ABORTED.length);
     // Different tasks may overtake each other in enrichment, so compare without order.
-    expect(sorted(subscriber.payloads(TOPICS.failed))).toEqual(
-      sorted(reloadFailed.map((d) => schedulerFields(d).taskName)),
-    );
-    expect(sorted(subscriber.payloads(TOPICS.aborted))).toEqual(
-      sorted(ABORTED.map((d) => schedulerFields(d).taskName)),
-    );
-    expect(sorted(subscriber.payloads(TOPICS.failedFull))).toEqual(
-      sorted(reloadFailed.map((d) => siteFullPayload('failed', d))),
-    );
-    expect(sorted(subscriber.payloads(TOPICS.abortedFull))).toEqual(
-      sorted(ABORTED.map((d) => siteFullPayload('aborted', d))),
-    );
+    for (const [topic, expected] of siteTaskMessages(reloadFailed, ABORTED)) {
+      expect(sorted(subscriber.payloads(topic))).toEqual(sorted(expected));
+    }
     for (const topic of [TOPICS.failed, TOPICS.failedFull, TOPICS.aborted, TOPICS.abortedFull]) {
       expect(subscriber.messages(topic).every((m) => !m.retain)).toBe(true);
     }
@@ -97,10 +73,10 @@ describe('failed and aborted reload tasks, from datagram to MQTT', () => {
   });
 
   it("keeps Butler's key order: qs_appMetadata only in the aborted message, relay_eventId last", async () => {
-    relay = await TaskRelay.start(taskRelayConfig(env));
+    const relay = await suite.start();
     await relay.send(FAILED[0] as string, ABORTED[0] as string);
-    const [failed] = await env.subscriber.waitFor(TOPICS.failedFull, 1);
-    const [aborted] = await env.subscriber.waitFor(TOPICS.abortedFull, 1);
+    const [failed] = await suite.env.subscriber.waitFor(TOPICS.failedFull, 1);
+    const [aborted] = await suite.env.subscriber.waitFor(TOPICS.abortedFull, 1);
 
     expect(failed?.payload).toBe(
       `${BUTLER_FAILED_FULL.slice(0, -1)},"relay_eventId":"task.failed:a4b3c2d1-e5f6-4789-a0b1-c2d3e4f5a6b7"}`,
@@ -115,13 +91,11 @@ describe('failed and aborted reload tasks, from datagram to MQTT', () => {
   });
 
   it("gives Butler's bytes exactly with Relay.taskEvents.relayFields: false", async () => {
-    relay = await TaskRelay.start(
-      taskRelayConfig(env, { relay: { taskEvents: { relayFields: false } } }),
-    );
+    const relay = await suite.start({ relay: { taskEvents: { relayFields: false } } });
     const [failed, aborted] = [FAILED[0] as string, ABORTED[0] as string];
     await relay.send(failed, aborted);
-    const [failedFull] = await env.subscriber.waitFor(TOPICS.failedFull, 1);
-    const [abortedFull] = await env.subscriber.waitFor(TOPICS.abortedFull, 1);
+    const [failedFull] = await suite.env.subscriber.waitFor(TOPICS.failedFull, 1);
+    const [abortedFull] = await suite.env.subscriber.waitFor(TOPICS.abortedFull, 1);
     expect(failedFull?.payload).toBe(BUTLER_FAILED_FULL);
     expect(abortedFull?.payload).toBe(
       expectedFullPayload(aborted, {
@@ -136,13 +110,13 @@ describe('failed and aborted reload tasks, from datagram to MQTT', () => {
   });
 
   it('says start, retained, on the server status topic when listening, and stop at shutdown', async () => {
-    relay = await TaskRelay.start(taskRelayConfig(env));
-    await env.subscriber.waitForMessage(TOPICS.serverStatus, (m) => m.payload === 'start');
-    await expectRetained(env, TOPICS.serverStatus, 'start');
+    const relay = await suite.start();
+    await suite.env.subscriber.waitForMessage(TOPICS.serverStatus, (m) => m.payload === 'start');
+    await expectRetained(suite.env, TOPICS.serverStatus, 'start');
 
     expect(await relay.stop()).toBe(0);
-    await env.subscriber.waitForMessage(TOPICS.serverStatus, (m) => m.payload === 'stop');
-    await expectRetained(env, TOPICS.serverStatus, 'stop');
+    await suite.env.subscriber.waitForMessage(TOPICS.serverStatus, (m) => m.payload === 'stop');
+    await expectRetained(suite.env, TOPICS.serverStatus, 'stop');
   });
 });
 

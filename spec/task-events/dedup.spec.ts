@@ -1,13 +1,7 @@
 import { formatSchedulerDatagram } from '../../lib/qlik/log-appender-datagram.js';
 import { readDatagrams } from '../support/datagram-fixtures.js';
 import { metricValue, waitForMetric } from '../support/relay-metrics-scrape.js';
-import {
-  TOPICS,
-  TaskRelay,
-  startTaskEventsEnvironment,
-  taskRelayConfig,
-  type TaskEventsEnvironment,
-} from '../support/task-relay.js';
+import { TOPICS, useTaskEventsEnvironment } from '../support/task-relay.js';
 
 const [FAILED = ''] = readDatagrams('task-failed');
 const DUPLICATE_LINE = 'relay_dropped_total{component="udp:tasks",reason="duplicate"} 1';
@@ -27,25 +21,12 @@ const ABORTED_SAME_EXECUTION = formatSchedulerDatagram({
 });
 
 describe('de-duplication of task events by kind and execution id', () => {
-  let env: TaskEventsEnvironment;
-  let relay: TaskRelay | undefined;
-
-  beforeAll(async () => {
-    env = await startTaskEventsEnvironment();
-  });
-  afterEach(async () => {
-    await relay?.kill();
-    relay = undefined;
-    env.subscriber.clear();
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
+  const suite = useTaskEventsEnvironment();
 
   it('publishes a datagram sent twice once, and counts the second as a duplicate', async () => {
-    relay = await TaskRelay.start(taskRelayConfig(env));
+    const relay = await suite.start();
     await relay.send(FAILED, FAILED);
-    await env.subscriber.waitFor(TOPICS.failedFull, 1);
+    await suite.env.subscriber.waitFor(TOPICS.failedFull, 1);
     const metrics = await waitForMetric(
       relay.httpPort,
       'relay_dropped_total',
@@ -58,12 +39,12 @@ describe('de-duplication of task events by kind and execution id', () => {
     expect(metricValue(metrics, 'relay_events_out_total', { pipeline: 'butler-task-events' })).toBe(
       3,
     );
-    expect(env.subscriber.payloads(TOPICS.failed)).toEqual(['Reload - Sales Dashboard']);
-    expect(env.subscriber.messages(TOPICS.failedFull)).toHaveLength(1);
+    expect(suite.env.subscriber.payloads(TOPICS.failed)).toEqual(['Reload - Sales Dashboard']);
+    expect(suite.env.subscriber.messages(TOPICS.failedFull)).toHaveLength(1);
   });
 
   it('logs the first duplicate at once and the rest at the latest when the relay stops', async () => {
-    relay = await TaskRelay.start(taskRelayConfig(env));
+    const relay = await suite.start();
     await relay.send(FAILED, FAILED, FAILED);
     await waitForMetric(relay.httpPort, 'relay_dropped_total', duplicates, (v) => v === 2);
     expect(relay.process.records('udp.dropped').map((r) => r.dropped)).toEqual([1]);
@@ -76,20 +57,18 @@ describe('de-duplication of task events by kind and execution id', () => {
   });
 
   it('tells a failed from an aborted event of the same execution (Butler drops the second)', async () => {
-    relay = await TaskRelay.start(taskRelayConfig(env));
+    const relay = await suite.start();
     await relay.send(FAILED, ABORTED_SAME_EXECUTION);
-    await env.subscriber.waitFor(TOPICS.failedFull, 1);
-    await env.subscriber.waitFor(TOPICS.abortedFull, 1);
+    await suite.env.subscriber.waitFor(TOPICS.failedFull, 1);
+    await suite.env.subscriber.waitFor(TOPICS.abortedFull, 1);
     expect(metricValue(await relay.metrics(), 'relay_dropped_total', duplicates)).toBe(0);
   });
 
   it('publishes every copy when de-duplication is off', async () => {
-    relay = await TaskRelay.start(
-      taskRelayConfig(env, { udpServerConfig: { deduplication: { enable: false } } }),
-    );
+    const relay = await suite.start({ udpServerConfig: { deduplication: { enable: false } } });
     await relay.send(FAILED, FAILED);
-    await env.subscriber.waitFor(TOPICS.failedFull, 2);
-    expect(env.subscriber.payloads(TOPICS.failed)).toEqual([
+    await suite.env.subscriber.waitFor(TOPICS.failedFull, 2);
+    expect(suite.env.subscriber.payloads(TOPICS.failed)).toEqual([
       'Reload - Sales Dashboard',
       'Reload - Sales Dashboard',
     ]);
@@ -98,16 +77,16 @@ describe('de-duplication of task events by kind and execution id', () => {
 
   it('publishes a resend again once the TTL has passed', async () => {
     const ttlMinutes = 0.01; // 600 ms; the schema takes any number above 0
-    relay = await TaskRelay.start(
-      taskRelayConfig(env, { udpServerConfig: { deduplication: { enable: true, ttlMinutes } } }),
-    );
+    const relay = await suite.start({
+      udpServerConfig: { deduplication: { enable: true, ttlMinutes } },
+    });
     await relay.send(FAILED);
-    await env.subscriber.waitFor(TOPICS.failedFull, 1);
+    await suite.env.subscriber.waitFor(TOPICS.failedFull, 1);
     // The TTL counts from when the messages were handed on, which is before they arrived here.
     await new Promise((resolve) => setTimeout(resolve, ttlMinutes * 60_000 + 100));
     await relay.send(FAILED);
-    await env.subscriber.waitFor(TOPICS.failedFull, 2);
-    expect(env.subscriber.payloads(TOPICS.failed)).toHaveLength(2);
+    await suite.env.subscriber.waitFor(TOPICS.failedFull, 2);
+    expect(suite.env.subscriber.payloads(TOPICS.failed)).toHaveLength(2);
     expect(metricValue(await relay.metrics(), 'relay_dropped_total', duplicates)).toBe(0);
   });
 });

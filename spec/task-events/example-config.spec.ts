@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/cli-run.js';
-import { readDatagrams, schedulerFields } from '../support/datagram-fixtures.js';
+import { readDatagrams } from '../support/datagram-fixtures.js';
 import { nonReloadAlertDatagrams, seedSite, siteFullPayload } from '../support/sense-site.js';
 import {
-  TOPICS,
-  TaskRelay,
-  startTaskEventsEnvironment,
   type TaskEventsEnvironment,
+  TOPICS,
+  useTaskEventsEnvironment,
 } from '../support/task-relay.js';
+import { schedulerFields } from '../support/task-event-fixtures.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../config/examples/task-events.yaml', import.meta.url));
 
@@ -44,17 +44,7 @@ const taskNames = (datagrams: string[]): string[] =>
   datagrams.map((d) => schedulerFields(d).taskName).sort();
 
 describe('config/examples/task-events.yaml', () => {
-  let env: TaskEventsEnvironment;
-  let relay: TaskRelay | undefined;
-
-  beforeAll(async () => {
-    env = await startTaskEventsEnvironment();
-    seedSite(env.qrs);
-  });
-  afterAll(async () => {
-    await relay?.kill();
-    await env?.close();
-  });
+  const suite = useTaskEventsEnvironment({ seed: seedSite });
 
   it('passes check-config, pipelines included', async () => {
     const { code, out, err } = await runCli(['check-config', '--config', EXAMPLE]);
@@ -64,9 +54,9 @@ describe('config/examples/task-events.yaml', () => {
   });
 
   it('publishes every kind of scheduler event on its route, beside the built-in alerts', async () => {
-    relay = await TaskRelay.start(readFileSync(EXAMPLE, 'utf8'), siteEnv(env));
+    const relay = await suite.startWith(readFileSync(EXAMPLE, 'utf8'), siteEnv(suite.env));
     await relay.send(...SUCCESS, ...DISTRIBUTE, ...ENGINE, ...FAILED, ...ABORTED, ...OTHER_TYPES);
-    const { subscriber } = env;
+    const { subscriber } = suite.env;
     const arrived = async (topic: string, count: number) => {
       const messages = await subscriber.waitFor(topic, count);
       expect([topic, messages.length]).toEqual([topic, count]);

@@ -1,51 +1,29 @@
 import { readDatagrams } from '../support/datagram-fixtures.js';
 import { metricValue, waitForMetric } from '../support/relay-metrics-scrape.js';
 import { seedSite } from '../support/sense-site.js';
-import {
-  TOPICS,
-  TaskRelay,
-  startTaskEventsEnvironment,
-  taskRelayConfig,
-  type TaskEventsEnvironment,
-} from '../support/task-relay.js';
+import { TOPICS, useTaskEventsEnvironment } from '../support/task-relay.js';
 import { sendDatagram } from '../support/udp-sender.js';
 
 const [SALES = '', FINANCE = '', HR = ''] = readDatagrams('task-failed');
 const notAllowed = { component: 'udp:tasks', reason: 'source-not-allowed' };
 
 describe('who may send, and how much', () => {
-  let env: TaskEventsEnvironment;
-  let relay: TaskRelay | undefined;
-
-  beforeAll(async () => {
-    env = await startTaskEventsEnvironment();
-    seedSite(env.qrs);
-  });
-  afterEach(async () => {
-    await relay?.kill();
-    relay = undefined;
-    env.subscriber.clear();
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
+  const suite = useTaskEventsEnvironment({ seed: seedSite });
 
   it('on "::" knows an allowed IPv4 sender in its IPv4-mapped form, and refuses the others', async () => {
-    relay = await TaskRelay.start(
-      taskRelayConfig(env, {
-        udpServerConfig: {
-          serverHost: '::',
-          enableSourceValidation: true,
-          allowedSources: ['127.0.0.1'],
-        },
-      }),
-    );
+    const relay = await suite.start({
+      udpServerConfig: {
+        serverHost: '::',
+        enableSourceValidation: true,
+        allowedSources: ['127.0.0.1'],
+      },
+    });
     // The dual-stack socket sees this sender as ::ffff:127.0.0.1.
     await sendDatagram(relay.udpPort, SALES, '127.0.0.1');
     await sendDatagram(relay.udpPort, FINANCE, '::1');
     await waitForMetric(relay.httpPort, 'relay_dropped_total', notAllowed, (v) => v === 1);
-    await env.subscriber.waitFor(TOPICS.failed, 1);
-    expect(env.subscriber.payloads(TOPICS.failed)).toEqual(['Reload - Sales Dashboard']);
+    await suite.env.subscriber.waitFor(TOPICS.failed, 1);
+    expect(suite.env.subscriber.payloads(TOPICS.failed)).toEqual(['Reload - Sales Dashboard']);
     const [warning] = relay.process.records('udp.dropped');
     expect(warning).toMatchObject({
       reason: 'source-not-allowed',
@@ -54,26 +32,22 @@ describe('who may send, and how much', () => {
   });
 
   it('listens on an IPv6 address with an IPv6 allow-list', async () => {
-    relay = await TaskRelay.start(
-      taskRelayConfig(env, {
-        udpServerConfig: {
-          serverHost: '::1',
-          enableSourceValidation: true,
-          allowedSources: ['::1'],
-        },
-      }),
-    );
+    const relay = await suite.start({
+      udpServerConfig: {
+        serverHost: '::1',
+        enableSourceValidation: true,
+        allowedSources: ['::1'],
+      },
+    });
     await sendDatagram(relay.udpPort, HR, '::1');
-    const [basic] = await env.subscriber.waitFor(TOPICS.failed, 1);
+    const [basic] = await suite.env.subscriber.waitFor(TOPICS.failed, 1);
     expect(basic?.payload).toBe('Reload - HR Headcount');
   });
 
   it('drops what exceeds the rate limit, counted, and takes the rest', async () => {
-    relay = await TaskRelay.start(
-      taskRelayConfig(env, {
-        udpServerConfig: { rateLimit: { enable: true, maxMessagesPerMinute: 2 } },
-      }),
-    );
+    const relay = await suite.start({
+      udpServerConfig: { rateLimit: { enable: true, maxMessagesPerMinute: 2 } },
+    });
     await relay.send(SALES, FINANCE, HR);
     const metrics = await waitForMetric(
       relay.httpPort,
@@ -81,8 +55,8 @@ describe('who may send, and how much', () => {
       { reason: 'rate-limit' },
       (v) => v === 1,
     );
-    await env.subscriber.waitFor(TOPICS.failedFull, 2);
-    expect([...env.subscriber.payloads(TOPICS.failed)].sort()).toEqual([
+    await suite.env.subscriber.waitFor(TOPICS.failedFull, 2);
+    expect([...suite.env.subscriber.payloads(TOPICS.failed)].sort()).toEqual([
       'Nightly finance load',
       'Reload - Sales Dashboard',
     ]);

@@ -4,13 +4,7 @@ import { readDatagrams } from '../support/datagram-fixtures.js';
 import { appFullFixture, taskFullFixture } from '../support/fake-qrs.js';
 import { metricValue } from '../support/relay-metrics-scrape.js';
 import { seedSite } from '../support/sense-site.js';
-import {
-  TOPICS,
-  TaskRelay,
-  startTaskEventsEnvironment,
-  taskRelayConfig,
-  type TaskEventsEnvironment,
-} from '../support/task-relay.js';
+import { TOPICS, useTaskEventsEnvironment } from '../support/task-relay.js';
 
 const MAX_MESSAGE_SIZE = 2000;
 const [FAILED = '', FAILED_FINANCE = ''] = readDatagrams('task-failed');
@@ -54,32 +48,16 @@ const DROPS = {
 } as const;
 
 describe('datagrams that are not task events', () => {
-  let env: TaskEventsEnvironment;
-  let relay: TaskRelay | undefined;
-
-  beforeAll(async () => {
-    env = await startTaskEventsEnvironment();
-    seedSite(env.qrs);
-  });
-  afterEach(async () => {
-    await relay?.kill();
-    relay = undefined;
-    env.subscriber.clear();
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
+  const suite = useTaskEventsEnvironment({ seed: seedSite });
 
   it('are dropped and counted by reason, with one warning per reason; the next good one goes out', async () => {
     expect(isUtf8(noise())).toBe(false);
-    relay = await TaskRelay.start(
-      taskRelayConfig(env, { udpServerConfig: { maxMessageSize: MAX_MESSAGE_SIZE } }),
-    );
+    const relay = await suite.start({ udpServerConfig: { maxMessageSize: MAX_MESSAGE_SIZE } });
     await relay.send(...Object.values(DROPS).flat(), FAILED_FINANCE);
 
     // The last datagram is good, so everything before it has been judged once it is out.
-    await env.subscriber.waitFor(TOPICS.failedFull, 1);
-    expect(env.subscriber.payloads(TOPICS.failed)).toEqual(['Nightly finance load']);
+    await suite.env.subscriber.waitFor(TOPICS.failedFull, 1);
+    expect(suite.env.subscriber.payloads(TOPICS.failed)).toEqual(['Nightly finance load']);
 
     const metrics = await relay.metrics();
     for (const [reason, datagrams] of Object.entries(DROPS)) {
@@ -100,9 +78,9 @@ describe('datagrams that are not task events', () => {
   });
 
   it("keeps a ';' in the log message as text, where Butler drops the datagram", async () => {
-    relay = await TaskRelay.start(taskRelayConfig(env));
+    const relay = await suite.start();
     await relay.send(SEMICOLON_IN_MESSAGE);
-    const [published] = await env.subscriber.waitFor(TOPICS.failedFull, 1);
+    const [published] = await suite.env.subscriber.waitFor(TOPICS.failedFull, 1);
     expect(published?.payload).toBe(
       expectedFullPayload(SEMICOLON_IN_MESSAGE, {
         kind: 'failed',

@@ -1,13 +1,7 @@
 import { formatSchedulerDatagram } from '../../lib/qlik/log-appender-datagram.js';
 import { expectedFullPayload, taskEventId } from '../support/butler-task-payload.js';
 import { appFullFixture, taskFullFixture } from '../support/fake-qrs.js';
-import {
-  TOPICS,
-  TaskRelay,
-  startTaskEventsEnvironment,
-  taskRelayConfig,
-  type TaskEventsEnvironment,
-} from '../support/task-relay.js';
+import { TOPICS, useTaskEventsEnvironment } from '../support/task-relay.js';
 
 const TIMEOUT_MS = 300;
 let executions = 0;
@@ -33,25 +27,12 @@ interface Enrichment {
 }
 
 describe('alerts while the Repository Service is unavailable', () => {
-  let env: TaskEventsEnvironment;
-  let relay: TaskRelay;
-
-  beforeAll(async () => {
-    env = await startTaskEventsEnvironment();
-    relay = await TaskRelay.start(
-      taskRelayConfig(env, {
-        // No cache, so that every event asks the service; two attempts keep the test short.
-        relay: { qrs: { timeoutMs: TIMEOUT_MS, attempts: 2, cacheTtlMs: 0 } },
-      }),
-    );
+  const suite = useTaskEventsEnvironment({
+    // No cache, so that every event asks the service; two attempts keep the test short.
+    sharedRelay: { relay: { qrs: { timeoutMs: TIMEOUT_MS, attempts: 2, cacheTtlMs: 0 } } },
   });
   afterEach(async () => {
-    await env.qrs.restore();
-    env.subscriber.clear();
-  });
-  afterAll(async () => {
-    await relay?.kill();
-    await env?.close();
+    await suite.env.qrs.restore();
   });
 
   /**
@@ -60,11 +41,11 @@ describe('alerts while the Repository Service is unavailable', () => {
    */
   async function expectUnenrichedAlert(kind: 'failed' | 'aborted'): Promise<string> {
     const sent = datagram(kind);
-    await relay.send(sent);
+    await suite.relay.send(sent);
     const [basicTopic, fullTopic] =
       kind === 'failed' ? [TOPICS.failed, TOPICS.failedFull] : [TOPICS.aborted, TOPICS.abortedFull];
-    const [basic] = await env.subscriber.waitFor(basicTopic, 1, 10_000);
-    const [full] = await env.subscriber.waitFor(fullTopic, 1, 10_000);
+    const [basic] = await suite.env.subscriber.waitFor(basicTopic, 1, 10_000);
+    const [full] = await suite.env.subscriber.waitFor(fullTopic, 1, 10_000);
     expect(basic?.payload).toBe('Reload - Sales Dashboard');
     const { relay_enrichment } = JSON.parse(full?.payload ?? '{}') as Enrichment;
     expect(relay_enrichment?.status).toBe('failed');
@@ -80,10 +61,10 @@ describe('alerts while the Repository Service is unavailable', () => {
 
   /** After `restore()`: a new event is enriched completely again. */
   async function expectEnrichedAlert(): Promise<void> {
-    env.subscriber.clear();
+    suite.env.subscriber.clear();
     const sent = datagram('failed');
-    await relay.send(sent);
-    const [full] = await env.subscriber.waitFor(TOPICS.failedFull, 1, 10_000);
+    await suite.relay.send(sent);
+    const [full] = await suite.env.subscriber.waitFor(TOPICS.failedFull, 1, 10_000);
     expect(full?.payload).toBe(
       expectedFullPayload(sent, {
         kind: 'failed',
@@ -95,7 +76,7 @@ describe('alerts while the Repository Service is unavailable', () => {
   }
 
   it('still alerts when the service answers 500, and enriches again once it recovers', async () => {
-    env.qrs.fail('*', 500);
+    suite.env.qrs.fail('*', 500);
     const reason = await expectUnenrichedAlert('aborted');
     expect(reason).toMatch(
       /^task lookup failed: QRS GET \/qrs\/task\/full\?filter=.* answered HTTP 500/,
@@ -104,28 +85,28 @@ describe('alerts while the Repository Service is unavailable', () => {
       /; app lookup failed: QRS GET \/qrs\/app\/full\?filter=.* answered HTTP 500/,
     );
     expect(reason).toContain('(after 2 attempts)');
-    await env.qrs.restore();
+    await suite.env.qrs.restore();
     await expectEnrichedAlert();
   });
 
   it('still alerts when the service is slower than Relay.qrs.timeoutMs', async () => {
-    env.qrs.delay(TIMEOUT_MS * 10);
+    suite.env.qrs.delay(TIMEOUT_MS * 10);
     const reason = await expectUnenrichedAlert('failed');
     expect(reason).toMatch(/^task lookup failed: .*timed out after 300 ms/);
-    await env.qrs.restore();
+    await suite.env.qrs.restore();
     await expectEnrichedAlert();
   });
 
   it('still alerts when the service refuses connections', async () => {
-    await env.qrs.refuseConnections();
+    await suite.env.qrs.refuseConnections();
     const reason = await expectUnenrichedAlert('failed');
     expect(reason).toMatch(/^task lookup failed: .*failed: connect ECONNREFUSED/);
-    await env.qrs.restore();
+    await suite.env.qrs.restore();
     await expectEnrichedAlert();
   });
 
   it('still alerts when the task is unknown to the service', async () => {
-    env.qrs.fail('/qrs/app/full', 404);
+    suite.env.qrs.fail('/qrs/app/full', 404);
     const sent = formatSchedulerDatagram({
       hostName: 'qs-node1',
       taskName: 'Deleted task',
@@ -136,8 +117,8 @@ describe('alerts while the Repository Service is unavailable', () => {
       logTimeStamp: '2025-03-20 06:00:00,000',
       executionId: '99999999-0000-4000-8000-000000000001',
     });
-    await relay.send(sent);
-    const [full] = await env.subscriber.waitFor(TOPICS.failedFull, 1);
+    await suite.relay.send(sent);
+    const [full] = await suite.env.subscriber.waitFor(TOPICS.failedFull, 1);
     expect(JSON.parse(full?.payload ?? '{}')).toMatchObject({
       taskName: 'Deleted task',
       qs_taskMetadata: {},

@@ -1,14 +1,8 @@
 import { formatSchedulerDatagram } from '../../lib/qlik/log-appender-datagram.js';
-import { schedulerFields } from '../support/datagram-fixtures.js';
 import { appFullFixture, taskFullFixture } from '../support/fake-qrs.js';
 import { metricValue, waitForMetric } from '../support/relay-metrics-scrape.js';
-import {
-  TOPICS,
-  TaskRelay,
-  startTaskEventsEnvironment,
-  taskRelayConfig,
-  type TaskEventsEnvironment,
-} from '../support/task-relay.js';
+import { TOPICS, useTaskEventsEnvironment } from '../support/task-relay.js';
+import { schedulerFields } from '../support/task-event-fixtures.js';
 
 const SENT = 8;
 const QRS_DELAY_MS = 1000;
@@ -29,30 +23,18 @@ const DATAGRAMS = Array.from({ length: SENT }, (_, n) =>
 const queueFull = { component: 'udp:tasks', reason: 'queue-full' };
 
 describe('a full task event queue', () => {
-  let env: TaskEventsEnvironment;
-  let started: TaskRelay | undefined;
-
-  beforeAll(async () => {
-    env = await startTaskEventsEnvironment();
-  });
-  afterAll(async () => {
-    await started?.kill();
-    await env?.close();
-  });
+  const suite = useTaskEventsEnvironment();
 
   it('refuses what does not fit, counts each refusal, loses nothing it accepted, and takes a refused event when it comes again', async () => {
-    const relay = await TaskRelay.start(
-      taskRelayConfig(env, {
-        udpServerConfig: { messageQueue: { maxConcurrent: 1, maxSize: 1 } },
-        relay: { qrs: { cacheTtlMs: 0 } },
-      }),
-    );
-    started = relay;
-    env.qrs.delay(QRS_DELAY_MS); // one event holds the only slot for a second
+    const relay = await suite.start({
+      udpServerConfig: { messageQueue: { maxConcurrent: 1, maxSize: 1 } },
+      relay: { qrs: { cacheTtlMs: 0 } },
+    });
+    suite.env.qrs.delay(QRS_DELAY_MS); // one event holds the only slot for a second
     await relay.send(...DATAGRAMS);
 
     // Every event is published, refused, or still in flight; wait until none is in flight.
-    const delivered = (): number => env.subscriber.messages(TOPICS.failed).length;
+    const delivered = (): number => suite.env.subscriber.messages(TOPICS.failed).length;
     const metrics = await waitForMetric(
       relay.httpPort,
       'relay_dropped_total',
@@ -64,15 +46,15 @@ describe('a full task event queue', () => {
     expect(refused).toBeGreaterThan(0);
     expect(delivered()).toBeGreaterThanOrEqual(2); // the one running and the one waiting
 
-    await env.subscriber.waitFor(TOPICS.failedFull, delivered());
-    expect(env.subscriber.messages(TOPICS.failedFull)).toHaveLength(delivered());
+    await suite.env.subscriber.waitFor(TOPICS.failedFull, delivered());
+    expect(suite.env.subscriber.messages(TOPICS.failedFull)).toHaveLength(delivered());
     expect(metricValue(metrics, 'relay_dropped_total')).toBe(refused); // nothing else dropped
     expect(metricValue(metrics, 'relay_task_enrichment_total')).toBe(delivered());
     expect(
       metricValue(metrics, 'relay_pipeline_queue_depth', { pipeline: 'butler-task-events' }),
     ).toBe(0);
     // Which events were refused is up to timing; the published ones are whole and distinct.
-    const names = env.subscriber.payloads(TOPICS.failed);
+    const names = suite.env.subscriber.payloads(TOPICS.failed);
     expect(new Set(names).size).toBe(names.length);
 
     const [warning] = relay.process.records('udp.dropped').filter((r) => r.reason === 'queue-full');
@@ -80,13 +62,13 @@ describe('a full task event queue', () => {
     expect(relay.process.records('pipeline.backpressure')).not.toHaveLength(0);
 
     // A refused event was never taken: sent again, it goes out; a published one is a duplicate.
-    env.qrs.delay(0);
+    suite.env.qrs.delay(0);
     const published = new Set(names);
     const wasPublished = (datagram: string) => published.has(schedulerFields(datagram).taskName);
     for (const datagram of DATAGRAMS.filter((d) => !wasPublished(d))) {
       await relay.send(datagram);
       const { taskName } = schedulerFields(datagram);
-      await env.subscriber.waitForMessage(TOPICS.failed, (m) => m.payload === taskName);
+      await suite.env.subscriber.waitForMessage(TOPICS.failed, (m) => m.payload === taskName);
     }
     await relay.send(DATAGRAMS.find(wasPublished) as string);
     await waitForMetric(
@@ -95,6 +77,6 @@ describe('a full task event queue', () => {
       { reason: 'duplicate' },
       (v) => v === 1,
     );
-    expect(env.subscriber.messages(TOPICS.failed)).toHaveLength(SENT);
+    expect(suite.env.subscriber.messages(TOPICS.failed)).toHaveLength(SENT);
   });
 });

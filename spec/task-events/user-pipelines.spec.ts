@@ -1,12 +1,7 @@
-import { readDatagrams, schedulerFields } from '../support/datagram-fixtures.js';
+import { readDatagrams } from '../support/datagram-fixtures.js';
 import { metricValue } from '../support/relay-metrics-scrape.js';
-import {
-  TOPICS,
-  TaskRelay,
-  startTaskEventsEnvironment,
-  taskRelayConfig,
-  type TaskEventsEnvironment,
-} from '../support/task-relay.js';
+import { TOPICS, useTaskEventsEnvironment } from '../support/task-relay.js';
+import { schedulerFields } from '../support/task-event-fixtures.js';
 
 const SUCCESS = readDatagrams('task-success'); // current tag, the sample XML's `//` typo, legacy
 const DISTRIBUTE = readDatagrams('task-distribute');
@@ -26,23 +21,12 @@ const OTHER_EVENTS_PIPELINE = {
 };
 
 describe('success, distribute and engine events', () => {
-  let env: TaskEventsEnvironment;
-  let relay: TaskRelay | undefined;
-
-  beforeAll(async () => {
-    env = await startTaskEventsEnvironment();
-  });
-  afterAll(async () => {
-    await relay?.kill();
-    await env?.close();
-  });
+  const suite = useTaskEventsEnvironment();
 
   it('are not published by the built-in pipeline, but reach a YAML pipeline as typed events', async () => {
-    relay = await TaskRelay.start(
-      taskRelayConfig(env, { relay: { pipelines: [OTHER_EVENTS_PIPELINE] } }),
-    );
+    const relay = await suite.start({ relay: { pipelines: [OTHER_EVENTS_PIPELINE] } });
     await relay.send(...SUCCESS, ...DISTRIBUTE, ...ENGINE);
-    const { subscriber } = env;
+    const { subscriber } = suite.env;
 
     await subscriber.waitFor('site/task_success', SUCCESS.length);
     await subscriber.waitFor('site/task_success_full', SUCCESS.length);
@@ -96,7 +80,7 @@ describe('success, distribute and engine events', () => {
     expect(metricValue(metrics, 'relay_events_out_total', { pipeline: 'butler-task-events' })).toBe(
       1,
     );
-    expect(env.qrs.requests).toEqual([]);
+    expect(suite.env.qrs.requests).toEqual([]);
     for (const topic of [TOPICS.failed, TOPICS.failedFull, TOPICS.aborted, TOPICS.abortedFull]) {
       expect(subscriber.messages(topic)).toEqual([]);
     }
