@@ -5,7 +5,7 @@ import { FixedWindowLimit } from './fixed-window-limit.js';
 import { formatSender } from './format-sender.js';
 
 export interface IngressLimits {
-  /** Undefined: any sender. */
+  /** Undefined when every sender is allowed (no source validation). */
   readonly allowedSources: AllowedSources | undefined;
   /** Bytes; a non-finite value means no limit. */
   readonly maxMessageSize: number;
