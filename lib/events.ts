@@ -33,7 +33,9 @@ export interface OutboundMessage {
 /** Outcome of handing a message to a publisher. */
 export type PublishOutcome =
   | { readonly status: 'delivered'; readonly latencyMs: number }
-  | { readonly status: 'dropped'; readonly reason: DropReason };
+  | { readonly status: 'dropped'; readonly reason: DropReason }
+  /** Still in the durable outbox when the relay stopped; the next start sends it. */
+  | { readonly status: 'stored' };
 
 /** Why a message or event was dropped. Every drop is counted under one of these. */
 export type DropReason =

@@ -116,6 +116,23 @@ export { Actor, type ActorOptions, type ActorStatus } from './actors/actor.js';
 export type { BoundedQueueOptions, OverflowPolicy } from './actors/bounded-queue.js';
 export { backoffDelay, type BackoffOptions } from './actors/backoff.js';
 
+// The outbox: where accepted messages wait for the broker's acknowledgement.
+export { Outbox, type OutboxOptions } from './outbox/outbox.js';
+export {
+  OutboxError,
+  type OutboxStore,
+  type OutboxRecord,
+  type OutboxContents,
+  type CorruptRecord,
+} from './outbox/outbox-store.js';
+export { MemoryOutboxStore } from './outbox/memory-outbox-store.js';
+export {
+  LevelOutboxStore,
+  type LevelOutboxStoreOptions,
+  type FsyncPolicy,
+} from './outbox/level-outbox-store.js';
+export type { Acceptance } from './sinks/mqtt-publisher.js';
+
 // The relay as a whole.
 export { startRelay, type Relay, type StartRelayOptions } from './relay.js';
 export type { HealthReport, BrokerHealth, PipelineHealth } from './http/health.js';

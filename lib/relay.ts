@@ -14,6 +14,9 @@ import { runPipeline, type RunningPipeline } from './pipeline/run-pipeline.js';
 import { SourceHub } from './pipeline/source-hub.js';
 import { repositoryFromConfig } from './qrs/repository-from-config.js';
 import type { RepositoryService } from './qrs/repository-service.js';
+import { Outbox } from './outbox/outbox.js';
+import { outboxStoreFromConfig } from './outbox/outbox-from-config.js';
+import type { OutboxStore } from './outbox/outbox-store.js';
 import { MqttSink } from './sinks/mqtt-sink.js';
 
 export interface StartRelayOptions {
@@ -25,6 +28,8 @@ export interface StartRelayOptions {
   catalog?: Catalog;
   /** The Repository Service adapter; defaults to the HTTPS client that `Butler.configQRS` describes. */
   repository?: RepositoryService;
+  /** Where accepted messages wait for the broker; defaults to the store `Relay.outbox` names. */
+  outboxStore?: OutboxStore;
 }
 
 export interface Relay {
@@ -53,12 +58,27 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
   const catalog = options.catalog ?? builtinCatalog();
   const stopping = new Subject<void>();
 
-  const brokers = await openBrokers(config, log, metrics);
+  // Opened first: a locked or unwritable outbox stops the start before anything connects.
+  const outbox = new Outbox({
+    store: options.outboxStore ?? outboxStoreFromConfig(config.Relay.outbox),
+    maxAgeSeconds: config.Relay.outbox.maxAgeSeconds,
+    log,
+    metrics,
+  });
+  const leftOver = await outbox.open();
+  let brokers: Brokers;
+  try {
+    brokers = await openBrokers(config, log, metrics);
+  } catch (error) {
+    await outbox.close();
+    throw error;
+  }
   const ownRepository = options.repository ? undefined : repositoryFromConfig(config, log, metrics);
   const repository = options.repository ?? (ownRepository as RepositoryService);
   const sink = new MqttSink({
     connections: brokers.connections,
     options: config.Relay.publish,
+    outbox,
     log: log.child({ component: 'publisher' }),
     metrics,
   });
@@ -68,6 +88,8 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
       'Butler.mqttConfig.enable is false: pipelines run, but nothing is published',
     );
   }
+
+  sink.restore(leftOver); // before any pipeline runs: what was left goes out first
 
   const hub = new SourceHub(catalog);
   const context: PipelineContext = {
@@ -105,6 +127,7 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
     sink.stop();
     ownRepository?.close();
     await brokers.close(1000);
+    await outbox.close();
     throw error;
   }
 
@@ -152,6 +175,7 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
       // Closing the connections waits for outstanding acknowledgements; only then give up the rest.
       await brokers.close(Math.max(1000, remaining()));
       sink.stop();
+      await outbox.close();
       ownRepository?.close();
       await ops?.close();
       log.info({ event: 'relay.stopped' }, 'relay stopped');

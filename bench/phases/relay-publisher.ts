@@ -6,6 +6,8 @@ import { silentLogger } from '../../lib/log/logger.js';
 import { RelayMetrics } from '../../lib/metrics/relay-metrics.js';
 import { BrokerConnection } from '../../lib/mqtt/broker-connection.js';
 import { standardBrokerOptions } from '../../lib/mqtt/client-options.js';
+import { MemoryOutboxStore } from '../../lib/outbox/memory-outbox-store.js';
+import { Outbox } from '../../lib/outbox/outbox.js';
 import { MqttSink } from '../../lib/sinks/mqtt-sink.js';
 import type { PublishSpec } from '../settings.js';
 import type { BenchBroker } from '../support/mosquitto.js';
@@ -55,6 +57,7 @@ export async function measureRelayPublisher(
   const sink = new MqttSink({
     connections: new Map([['main', connection]]),
     options: config.Relay.publish,
+    outbox: new Outbox({ store: new MemoryOutboxStore(), maxAgeSeconds: 0, log, metrics }),
     log,
     metrics,
   });

@@ -46,6 +46,8 @@ export function benchRelayConfig(ports: RelayConfigPorts, topics: TaskTopics, ro
         availability: { enable: true, topic: `${root}/availability` },
       },
       http: { enable: true, host: '127.0.0.1', port: ports.httpPort },
+      // Beside the config file, in the run's own folder.
+      outbox: { directory: 'outbox' },
     },
   };
 }

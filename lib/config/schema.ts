@@ -504,6 +504,29 @@ const relayOptionsSchema: convict.Schema<RelayOptions> = {
     host: setting(hostName, '127.0.0.1', 'Local address of the health and metrics endpoint.'),
     port: setting(portNumber, 9842, 'Port of the health and metrics endpoint.'),
   },
+  outbox: {
+    store: setting(
+      oneOf(['disk', 'memory']),
+      'disk',
+      'Where accepted messages wait for the broker: disk survives a crash or restart; memory does not.',
+    ),
+    directory: setting(
+      filePath,
+      '',
+      "Folder of the disk outbox; '' = sense-mqtt-relay/outbox in the user's data folder.",
+    ),
+    fsync: setting(
+      oneOf(['always', 'interval']),
+      'always',
+      'Sync the disk outbox before a message counts as accepted (always) or every fsyncIntervalMs.',
+    ),
+    fsyncIntervalMs: setting(atLeastOne, 1000, 'With fsync: interval, sync the outbox this often.'),
+    maxAgeSeconds: setting(
+      zeroOrMore,
+      604800,
+      'Drop (and count) a message still unsent after this many seconds; 0 = keep it until sent.',
+    ),
+  },
   shutdown: {
     drainTimeoutMs: setting(
       zeroOrMore,

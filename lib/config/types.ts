@@ -197,6 +197,7 @@ export interface RelayOptions {
   qrs: RelayQrsOptions;
   taskEvents: RelayTaskEventOptions;
   http: RelayHttpOptions;
+  outbox: RelayOutboxOptions;
   shutdown: RelayShutdownOptions;
   /** Pipeline definitions from YAML; their content is validated by the pipeline module. */
   pipelines: PipelineDefinition[];
@@ -205,6 +206,17 @@ export interface RelayOptions {
 }
 
 export type PipelineDefinition = Record<string, unknown>;
+
+/** Where accepted messages wait for the broker's acknowledgement. */
+export interface RelayOutboxOptions {
+  store: 'disk' | 'memory';
+  /** Absolute after loading; '' = the platform's data folder for the relay. */
+  directory: string;
+  fsync: 'always' | 'interval';
+  fsyncIntervalMs: number;
+  /** 0 = no age limit. */
+  maxAgeSeconds: number;
+}
 
 export interface RelayUdpOptions {
   /** Kernel receive buffer of every UDP listener, bytes; 0 = system default. */

@@ -56,6 +56,28 @@ export class RelayMetrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
     registers: [this.registry],
   });
+  readonly accepted = new Counter({
+    name: 'relay_messages_accepted_total',
+    help: 'Messages taken into the outbox (on disk, synced as Relay.outbox.fsync says): from here on each is delivered or counted as dropped.',
+    labelNames: ['broker'] as const,
+    registers: [this.registry],
+  });
+  readonly outboxReplayed = new Counter({
+    name: 'relay_outbox_replayed_total',
+    help: 'Messages an earlier run left in the outbox, queued again at start.',
+    registers: [this.registry],
+  });
+  readonly outboxCorrupt = new Counter({
+    name: 'relay_outbox_corrupt_records_total',
+    help: 'Outbox records that could not be read back at start (damaged or torn writes); skipped.',
+    registers: [this.registry],
+  });
+  readonly outboxWriteErrors = new Counter({
+    name: 'relay_outbox_write_errors_total',
+    help: 'Outbox writes that failed; the message is kept in memory and still sent.',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'relay_publish_queue_depth',
     help: 'Messages waiting in a publisher queue.',

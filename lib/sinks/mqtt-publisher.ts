@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { Subscription } from 'rxjs';
 import { Actor } from '../actors/actor.js';
 import { backoffDelay } from '../actors/backoff.js';
@@ -9,6 +8,8 @@ import { ThrottledDropReporter } from '../metrics/throttled-drop-reporter.js';
 import type { BrokerConnection, PublishRequest } from '../mqtt/broker-connection.js';
 import { describeError } from '../mqtt/describe-error.js';
 import { PublishRejectedError } from '../mqtt/publish-errors.js';
+import { epochNow, type Outbox } from '../outbox/outbox.js';
+import type { OutboxRecord } from '../outbox/outbox-store.js';
 import type { PublishOptions } from './publish-options.js';
 
 /** What a publisher needs of a connection. */
@@ -20,8 +21,18 @@ export interface MqttPublisherOptions {
   topic: string;
   connection: PublishingConnection;
   options: PublishOptions;
+  /** Where every accepted message is stored until it is acknowledged or dropped. */
+  outbox: Outbox;
   log: Logger;
   metrics: RelayMetrics;
+}
+
+/** A message taken by a publisher: first accepted (stored in the outbox), then settled. */
+export interface Acceptance {
+  /** True once the message is in the outbox; false when it was refused at once. */
+  readonly accepted: Promise<boolean>;
+  /** Delivered, dropped with the reason, or kept in the outbox at shutdown. */
+  readonly outcome: Promise<PublishOutcome>;
 }
 
 export interface PublisherStatus {
@@ -35,12 +46,11 @@ export interface PublisherStatus {
 }
 
 interface QueuedMessage {
-  readonly message: OutboundMessage;
-  /** Order of arrival, to put failed attempts back in front in their original order. */
-  readonly sequence: number;
-  /** `performance.now()` when handed over: latency and message expiry count from here. */
-  readonly acceptedAt: number;
+  /** The sequence orders failed attempts back in front; age and latency count from `acceptedAt`. */
+  readonly record: OutboxRecord;
   readonly bytes: number;
+  /** Written to the outbox, so it must be removed from there once settled. */
+  inOutbox: boolean;
   readonly settle: (outcome: PublishOutcome) => void;
 }
 
@@ -61,7 +71,6 @@ export class MqttPublisher {
   private readonly drops: ThrottledDropReporter;
   private readonly subscriptions: Subscription[] = [];
   private connected = false;
-  private nextSequence = 0;
   private attempting = 0;
   /** Failed while others were still in flight; requeued together once those settle. */
   private failedAttempts: QueuedMessage[] = [];
@@ -69,6 +78,8 @@ export class MqttPublisher {
   private consecutiveFailures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Messages left in a durable outbox at shutdown. */
+  private kept = 0;
 
   constructor(private readonly options: MqttPublisherOptions) {
     const { broker, topic, options: publish, metrics } = options;
@@ -114,25 +125,35 @@ export class MqttPublisher {
 
   /** Resolves when the broker acknowledged the message, or when it was dropped, with the reason. */
   publish(message: OutboundMessage): Promise<PublishOutcome> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const queued: QueuedMessage = {
-        message,
-        sequence: this.nextSequence++,
-        acceptedAt: performance.now(),
-        bytes: Buffer.byteLength(message.payload),
-        settle: (outcome) => {
-          if (settled) return;
-          settled = true;
-          resolve(outcome);
-        },
-      };
-      if (queued.bytes > this.options.options.queue.maxBytes) {
-        this.drop(queued, 'too-large');
-        return;
-      }
-      this.actor.tell(queued); // refusals and evictions come back through onDrop
+    return this.accept(message).outcome;
+  }
+
+  /**
+   * Takes a message: stores it in the outbox and queues it behind the ones before. It is accepted
+   * once stored; from then on it is delivered or counted as dropped.
+   */
+  accept(message: OutboundMessage): Acceptance {
+    const { queued, outcome } = this.queued(this.options.outbox.record(message), false);
+    if (queued.bytes > this.options.options.queue.maxBytes) {
+      this.drop(queued, 'too-large');
+      return { accepted: Promise.resolve(false), outcome };
+    }
+    // Written before it is queued, so its removal (delivered or evicted) always follows the write.
+    queued.inOutbox = true;
+    const stored = this.options.outbox.append(queued.record);
+    if (!this.actor.tell(queued)) return { accepted: Promise.resolve(false), outcome };
+    const accepted = stored.then(() => {
+      this.options.metrics.accepted.inc({ broker: this.broker });
+      return true;
     });
+    return { accepted, outcome };
+  }
+
+  /** Queues a message an earlier run left in the outbox; it is stored already. */
+  restore(record: OutboxRecord): Promise<PublishOutcome> {
+    const { queued, outcome } = this.queued(record, true);
+    this.actor.tell(queued);
+    return outcome;
   }
 
   /** Resolves true once nothing is queued or in flight, false if `timeoutMs` passes first. */
@@ -140,9 +161,13 @@ export class MqttPublisher {
     return this.actor.whenIdle(timeoutMs);
   }
 
-  /** Drops what is still queued as `shutdown`; messages in flight settle when their ack comes. */
-  stop(): void {
-    if (this.stopped) return;
+  /**
+   * Stops taking messages. What is still queued stays in a durable outbox for the next start (the
+   * count is returned) or, with the memory outbox, is dropped as `shutdown`. Messages in flight
+   * settle when their acknowledgement comes.
+   */
+  stop(): number {
+    if (this.stopped) return 0;
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -150,6 +175,7 @@ export class MqttPublisher {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.options.metrics.queueDepth.labels({ broker: this.broker, topic: this.topic }).set(0);
     this.drops.flush();
+    return this.kept;
   }
 
   status(): PublisherStatus {
@@ -163,6 +189,26 @@ export class MqttPublisher {
     };
   }
 
+  private queued(
+    record: OutboxRecord,
+    inOutbox: boolean,
+  ): { queued: QueuedMessage; outcome: Promise<PublishOutcome> } {
+    let resolve: (outcome: PublishOutcome) => void = () => undefined;
+    const outcome = new Promise<PublishOutcome>((settle) => (resolve = settle));
+    let settled = false;
+    const queued: QueuedMessage = {
+      record,
+      inOutbox,
+      bytes: Buffer.byteLength(record.message.payload),
+      settle: (result) => {
+        if (settled) return;
+        settled = true;
+        resolve(result);
+      },
+    };
+    return { queued, outcome };
+  }
+
   private async attempt(queued: QueuedMessage): Promise<void> {
     this.attempting += 1;
     try {
@@ -174,27 +220,30 @@ export class MqttPublisher {
   }
 
   private async send(queued: QueuedMessage): Promise<void> {
-    const request = this.requestFor(queued);
+    const ageMs = epochNow() - queued.record.acceptedAt;
+    const request =
+      ageMs > this.options.outbox.maxAgeMs ? undefined : this.requestFor(queued, ageMs);
     if (request === undefined) {
       this.drop(queued, 'expired');
       return;
     }
     try {
-      await this.options.connection.publish(this.topic, queued.message.payload, request);
+      await this.options.connection.publish(this.topic, queued.record.message.payload, request);
     } catch (error) {
       this.failed(queued, error);
       return;
     }
     this.consecutiveFailures = 0;
-    const latencyMs = performance.now() - queued.acceptedAt;
+    const latencyMs = epochNow() - queued.record.acceptedAt;
     this.options.metrics.published.inc({ broker: this.broker });
     this.options.metrics.publishLatency.observe({ broker: this.broker }, latencyMs / 1000);
+    this.options.outbox.remove(queued.record.sequence);
     queued.settle({ status: 'delivered', latencyMs });
   }
 
   /** The wire options for a message, or undefined when its MQTT 5 expiry has passed. */
-  private requestFor(queued: QueuedMessage): PublishRequest | undefined {
-    const { message } = queued;
+  private requestFor(queued: QueuedMessage, ageMs: number): PublishRequest | undefined {
+    const { message } = queued.record;
     const request: PublishRequest = {
       qos: message.qos ?? this.options.options.qos,
       retain: message.retain ?? false,
@@ -203,7 +252,7 @@ export class MqttPublisher {
     const properties: NonNullable<PublishRequest['properties']> = {};
     const expirySeconds = message.expirySeconds ?? this.options.options.messageExpirySeconds;
     if (expirySeconds > 0) {
-      const remainingSeconds = expirySeconds - (performance.now() - queued.acceptedAt) / 1000;
+      const remainingSeconds = expirySeconds - ageMs / 1000;
       if (remainingSeconds <= 0) return undefined;
       // What is left, so a subscriber sees the message expire when it would have anyway.
       properties.messageExpiryInterval = Math.ceil(remainingSeconds);
@@ -226,7 +275,7 @@ export class MqttPublisher {
 
   /** Puts failed attempts back at the head, oldest first, and waits out the back-off. */
   private requeueFailed(): void {
-    const failed = this.failedAttempts.sort((a, b) => b.sequence - a.sequence);
+    const failed = this.failedAttempts.sort((a, b) => b.record.sequence - a.record.sequence);
     this.failedAttempts = [];
     for (const queued of failed) this.actor.retry(queued); // each lands in front of the last
     if (this.stopped) return;
@@ -260,6 +309,12 @@ export class MqttPublisher {
   }
 
   private drop(queued: QueuedMessage, reason: DropReason, detail?: string): void {
+    if (reason === 'shutdown' && queued.inOutbox && this.options.outbox.durable) {
+      this.kept += 1; // not dropped: the next start sends it
+      queued.settle({ status: 'stored' });
+      return;
+    }
+    if (queued.inOutbox) this.options.outbox.remove(queued.record.sequence);
     this.drops.report({ component: 'publisher', reason, detail });
     queued.settle({ status: 'dropped', reason });
   }

@@ -2,8 +2,11 @@ import type { OutboundMessage, PublishOutcome } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import { ThrottledDropReporter } from '../metrics/throttled-drop-reporter.js';
+import type { Outbox } from '../outbox/outbox.js';
+import type { OutboxRecord } from '../outbox/outbox-store.js';
 import {
   MqttPublisher,
+  type Acceptance,
   PUBLISH_DROP_WARNING_INTERVAL_MS,
   type PublishingConnection,
 } from './mqtt-publisher.js';
@@ -15,6 +18,8 @@ export interface MqttSinkOptions {
   /** Open connections by broker name (`main`, `cloud`); each knows its MQTT protocol version. */
   connections: ReadonlyMap<string, PublishingConnection>;
   options: PublishOptions;
+  /** Where every message is stored until its broker acknowledged it. */
+  outbox: Outbox;
   log: Logger;
   metrics: RelayMetrics;
 }
@@ -44,20 +49,34 @@ export class MqttSink {
   }
 
   publish(message: OutboundMessage): Promise<PublishOutcome> {
+    return this.accept(message).outcome;
+  }
+
+  /** Takes a message; `accepted` resolves once it is in the outbox (see `MqttPublisher.accept`). */
+  accept(message: OutboundMessage): Acceptance {
     if (this.stopped) return this.refuse('shutdown');
-    const broker = message.broker ?? DEFAULT_BROKER;
-    const publisher = this.publisherFor(broker, message.topic);
-    if (publisher === undefined) {
-      if (!this.reportedUnknownBrokers.has(broker)) {
-        this.reportedUnknownBrokers.add(broker); // once per name: every message would repeat it
-        this.log.error(
-          { event: 'publish.unknown-broker', broker, topic: message.topic },
-          `no connection to broker "${broker}"; its messages are dropped`,
-        );
+    const publisher = this.routeOf(message);
+    return (
+      publisher?.accept(message) ??
+      this.refuse('rejected', `no connection to broker "${message.broker ?? DEFAULT_BROKER}"`)
+    );
+  }
+
+  /** Queues what an earlier run left in the outbox, ahead of anything new on the same topic. */
+  restore(records: readonly OutboxRecord[]): void {
+    for (const record of records) {
+      const publisher = this.routeOf(record.message);
+      if (publisher === undefined) {
+        this.options.outbox.remove(record.sequence);
+        this.drops.report({
+          component: 'sink',
+          reason: 'rejected',
+          detail: 'its broker is no longer configured',
+        });
+      } else {
+        void publisher.restore(record);
       }
-      return this.refuse('rejected', `no connection to broker "${broker}"`);
     }
-    return publisher.publish(message);
   }
 
   /** Resolves true once every publisher is idle, false if `timeoutMs` passes first. */
@@ -66,14 +85,36 @@ export class MqttSink {
     return idle.every(Boolean);
   }
 
+  /** Stops every publisher; what is still queued stays in a durable outbox for the next start. */
   stop(): void {
     this.stopped = true;
-    for (const publisher of this.byRoute.values()) publisher.stop();
+    let kept = 0;
+    for (const publisher of this.byRoute.values()) kept += publisher.stop();
     this.drops.flush();
+    if (kept > 0) {
+      this.log.info(
+        { event: 'outbox.kept', count: kept },
+        `${kept} message(s) stay in the outbox and are sent at the next start`,
+      );
+    }
   }
 
   publishers(): readonly MqttPublisher[] {
     return [...this.byRoute.values()];
+  }
+
+  /** The publisher of a message's broker and topic, or undefined (reported once) for an unknown broker. */
+  private routeOf(message: OutboundMessage): MqttPublisher | undefined {
+    const broker = message.broker ?? DEFAULT_BROKER;
+    const publisher = this.publisherFor(broker, message.topic);
+    if (publisher === undefined && !this.reportedUnknownBrokers.has(broker)) {
+      this.reportedUnknownBrokers.add(broker); // once per name: every message would repeat it
+      this.log.error(
+        { event: 'publish.unknown-broker', broker, topic: message.topic },
+        `no connection to broker "${broker}"; its messages are dropped`,
+      );
+    }
+    return publisher;
   }
 
   private publisherFor(broker: string, topic: string): MqttPublisher | undefined {
@@ -87,6 +128,7 @@ export class MqttSink {
         topic,
         connection,
         options: this.options.options,
+        outbox: this.options.outbox,
         log: this.options.log,
         metrics: this.options.metrics,
       });
@@ -95,8 +137,11 @@ export class MqttSink {
     return publisher;
   }
 
-  private refuse(reason: 'rejected' | 'shutdown', detail?: string): Promise<PublishOutcome> {
+  private refuse(reason: 'rejected' | 'shutdown', detail?: string): Acceptance {
     this.drops.report({ component: 'sink', reason, detail });
-    return Promise.resolve({ status: 'dropped', reason });
+    return {
+      accepted: Promise.resolve(false),
+      outcome: Promise.resolve({ status: 'dropped', reason }),
+    };
   }
 }

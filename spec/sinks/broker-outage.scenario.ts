@@ -8,6 +8,7 @@ import { TestSubscriber } from '../support/subscriber.js';
 import { metricValue } from '../support/metrics.js';
 import { openTestConnection } from '../support/test-connection.js';
 import { waitUntil } from '../support/wait-until.js';
+import { memoryOutbox } from '../support/memory-outbox.js';
 
 export interface BrokerOutageOptions {
   /** How long the broker stays down. */
@@ -56,6 +57,7 @@ export async function runBrokerOutageScenario(
     topic: TOPIC,
     connection,
     options: testPublishOptions({ inFlight }),
+    outbox: memoryOutbox(logs.log, metrics),
     log: logs.log,
     metrics,
   });

@@ -10,6 +10,7 @@ import { TestSubscriber } from '../support/subscriber.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { metricValue } from '../support/metrics.js';
 import { openTestConnection, type TestConnection } from '../support/test-connection.js';
+import { memoryOutbox } from '../support/memory-outbox.js';
 
 const TOPIC = 'relay/test';
 
@@ -50,6 +51,7 @@ describe('MqttPublisher', () => {
       topic,
       connection,
       options,
+      outbox: memoryOutbox(logs.log, metrics),
       log: logs.log,
       metrics,
     });

@@ -5,6 +5,7 @@ import { testPublishOptions } from '../support/publish-options.js';
 import { TestSubscriber } from '../support/subscriber.js';
 import { metricValue } from '../support/metrics.js';
 import { openTestConnection, type TestConnection } from '../support/test-connection.js';
+import { memoryOutbox } from '../support/memory-outbox.js';
 
 describe('MqttSink', () => {
   let broker: Mosquitto;
@@ -31,6 +32,7 @@ describe('MqttSink', () => {
         ['cloud', cloud.connection],
       ]),
       options: testPublishOptions(),
+      outbox: memoryOutbox(main.logs.log, main.metrics),
       log: main.logs.log,
       metrics: main.metrics,
     });

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { main } from '../../lib/cli/main.js';
+import { temporaryOutboxDirectory } from './relay-process.js';
 
 export interface CliResult {
   code: number;
@@ -15,6 +16,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promi
   let err = '';
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await main(argv, { stdout, stderr, env });
+  const code = await main(argv, {
+    stdout,
+    stderr,
+    env: { RELAY_OUTBOX_DIRECTORY: temporaryOutboxDirectory(), ...env },
+  });
   return { code, out, err };
 }

@@ -6,6 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { waitUntil } from './wait-until.js';
 
+/** A fresh, empty outbox folder. */
+export function temporaryOutboxDirectory(): string {
+  return join(mkdtempSync(join(tmpdir(), 'relay-outbox-')), 'outbox');
+}
+
 const BIN = fileURLToPath(new URL('../../bin/sense-mqtt-relay.js', import.meta.url));
 
 /** A log record the relay wrote, as JSON. */
@@ -60,10 +65,19 @@ export class RelayProcess {
     return RelayProcess.run(['--config', configFile], env, configFile);
   }
 
-  /** Starts the relay with these arguments (e.g. none, for the embedded default). */
+  /**
+   * Starts the relay with these arguments (e.g. none, for the embedded default). Each process gets
+   * an outbox folder of its own unless `env` names one (RELAY_OUTBOX_DIRECTORY), as a restart
+   * test does to find what the last run left.
+   */
   static run(args: string[], env: NodeJS.ProcessEnv = {}, configFile = ''): RelayProcess {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        RELAY_OUTBOX_DIRECTORY: temporaryOutboxDirectory(),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new RelayProcess(child, configFile);

@@ -1,0 +1,179 @@
+import { mkdir } from 'node:fs/promises';
+import { ClassicLevel } from 'classic-level';
+import {
+  decodeRecord,
+  decodeSequence,
+  encodeRecord,
+  encodeSequence,
+} from './outbox-record-codec.js';
+import {
+  OutboxError,
+  type CorruptRecord,
+  type OutboxContents,
+  type OutboxRecord,
+  type OutboxStore,
+} from './outbox-store.js';
+
+/**
+ * When appended records reach the disk itself: `always` before an append resolves (a power cut
+ * loses nothing accepted), `interval` every `fsyncIntervalMs` (a power cut may lose that much).
+ * Either way a crashed process loses nothing: its writes are already with the operating system.
+ */
+export type FsyncPolicy = 'always' | 'interval';
+
+export interface LevelOutboxStoreOptions {
+  directory: string;
+  fsync: FsyncPolicy;
+  fsyncIntervalMs: number;
+}
+
+type Operation = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Marks the syncs of the `interval` policy; never a record (records have 8-byte keys). */
+const SYNC_KEY = Buffer.from('sync');
+
+/**
+ * The outbox on disk, in LevelDB (classic-level): an ordered key-value store with a checksummed
+ * write-ahead log, so a write torn by a crash is recognised and dropped on open, and keys by
+ * sequence give the replay order for free. Writes are grouped: what arrives while one batch is
+ * being written goes out in the next, so a burst costs one disk sync per batch, not per message.
+ */
+export class LevelOutboxStore implements OutboxStore {
+  readonly durable = true;
+  private db: ClassicLevel<Buffer, Buffer> | undefined;
+  private operations: Operation[] = [];
+  private waiters: Waiter[] = [];
+  private syncWanted = false;
+  private writing: Promise<void> | undefined;
+  private unsynced = false;
+  private syncTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: LevelOutboxStoreOptions) {}
+
+  async open(): Promise<OutboxContents> {
+    const { directory } = this.options;
+    const db = new ClassicLevel<Buffer, Buffer>(directory, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+    });
+    try {
+      await mkdir(directory, { recursive: true });
+      await db.open();
+    } catch (error) {
+      throw new OutboxError(describeOpenFailure(directory, error), { cause: error });
+    }
+    this.db = db;
+
+    const records: OutboxRecord[] = [];
+    const corrupt: CorruptRecord[] = [];
+    const damagedKeys: Buffer[] = [];
+    for await (const [key, value] of db.iterator()) {
+      if (key.equals(SYNC_KEY)) continue;
+      const sequence = decodeSequence(key);
+      const decoded =
+        sequence === undefined ? { problem: 'not a record key' } : decodeRecord(sequence, value);
+      if ('record' in decoded) {
+        records.push(decoded.record);
+      } else {
+        corrupt.push({ key: key.toString('hex'), problem: decoded.problem });
+        damagedKeys.push(key);
+      }
+    }
+    if (damagedKeys.length > 0) {
+      await db.batch(
+        damagedKeys.map((key) => ({ type: 'del' as const, key })),
+        { sync: true },
+      );
+    }
+    if (this.options.fsync === 'interval') {
+      this.syncTimer = setInterval(() => this.syncIfNeeded(), this.options.fsyncIntervalMs);
+      this.syncTimer.unref();
+    }
+    return { records, corrupt };
+  }
+
+  append(record: OutboxRecord): Promise<void> {
+    const key = encodeSequence(record.sequence);
+    return this.write(
+      { type: 'put', key, value: encodeRecord(record) },
+      this.options.fsync === 'always',
+    );
+  }
+
+  remove(sequence: number): Promise<void> {
+    return this.write({ type: 'del', key: encodeSequence(sequence) }, false);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.syncTimer);
+    this.syncTimer = undefined;
+    if (this.db === undefined) return;
+    if (this.unsynced) void this.write({ type: 'put', key: SYNC_KEY, value: stamp() }, true);
+    while (this.writing !== undefined) await this.writing;
+    const db = this.db;
+    this.db = undefined;
+    await db.close();
+  }
+
+  private write(operation: Operation, sync: boolean): Promise<void> {
+    if (this.db === undefined) {
+      return Promise.reject(new OutboxError(`the outbox in ${this.options.directory} is closed`));
+    }
+    return new Promise((resolve, reject) => {
+      this.operations.push(operation);
+      this.waiters.push({ resolve, reject });
+      this.syncWanted ||= sync;
+      if (this.writing === undefined) this.writing = this.writeBatches();
+    });
+  }
+
+  /** Writes what has gathered, batch after batch, until nothing is left. */
+  private async writeBatches(): Promise<void> {
+    while (this.operations.length > 0 && this.db !== undefined) {
+      const operations = this.operations;
+      const waiters = this.waiters;
+      const sync = this.syncWanted;
+      this.operations = [];
+      this.waiters = [];
+      this.syncWanted = false;
+      try {
+        await this.db.batch(operations, { sync });
+        this.unsynced = !sync;
+        for (const waiter of waiters) waiter.resolve();
+      } catch (error) {
+        const failure = new OutboxError(
+          `could not write to the outbox in ${this.options.directory}: ${messageOf(error)}`,
+          { cause: error },
+        );
+        for (const waiter of waiters) waiter.reject(failure);
+      }
+    }
+    this.writing = undefined;
+  }
+
+  private syncIfNeeded(): void {
+    if (!this.unsynced || this.writing !== undefined) return;
+    this.write({ type: 'put', key: SYNC_KEY, value: stamp() }, true).catch(() => undefined);
+  }
+}
+
+function stamp(): Buffer {
+  return Buffer.from(String(Date.now()));
+}
+
+function describeOpenFailure(directory: string, error: unknown): string {
+  const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
+  if (cause?.code === 'LEVEL_LOCKED') {
+    return `the outbox in ${directory} is in use by another process (is a second relay running with the same Relay.outbox.directory?)`;
+  }
+  return `could not open the outbox in ${directory}: ${messageOf(cause ?? error)}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
