@@ -418,8 +418,8 @@ const relayOptionsSchema: convict.Schema<RelayOptions> = {
     },
     embeddedBroker: setting(
       flag,
-      true,
-      'Start a broker inside the relay when the broker host is local and nothing listens there.',
+      false,
+      'Start a broker inside the relay when the broker host is local and nothing listens there (for trying the relay out; config/default.yaml turns it on).',
     ),
   },
   cloudMqtt: {

@@ -62,6 +62,23 @@ describe('the shipped config files', () => {
     });
     expect(config.Relay.http).toEqual({ enable: true, host: '127.0.0.1', port: 9842 });
     expect(config.Relay.log.level).toBe('info');
+    expect(config.Relay.mqtt.embeddedBroker).toBe(true); // for trying it out on a bare machine
+    expect(config.Relay.outbox).toMatchObject({ store: 'disk', fsync: 'always' });
+  });
+
+  test('a Butler config with no Relay section gets the safe defaults', () => {
+    const { config } = loadConfig({ file: shippedConfig('butler-example.yaml'), env: {} });
+    // Never a broker of its own: during an outage of the real broker on localhost, the relay
+    // would hand its outbox to a broker nobody listens to, and take the real broker's port.
+    expect(config.Relay.mqtt.embeddedBroker).toBe(false);
+    expect(config.Relay.outbox).toEqual({
+      store: 'disk',
+      directory: '',
+      fsync: 'always',
+      fsyncIntervalMs: 1000,
+      maxAgeSeconds: 604800,
+    });
+    expect(config.Relay.publish.qos).toBe(1);
   });
 
   test('config/butler-example.yaml loads unchanged and lists what the relay does not use', () => {
