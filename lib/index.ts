@@ -81,6 +81,25 @@ export {
   type TaskMessageKind,
 } from './operators/full-task-payload.js';
 export { formatSender } from './operators/format-sender.js';
+export {
+  pollWithoutOverlap,
+  type PollWithoutOverlapOptions,
+} from './operators/poll-without-overlap.js';
+export {
+  trackServiceStatus,
+  type ServiceStatus,
+  type ServiceStatusEvent,
+  type ServiceDetails,
+  type ButlerMachineState,
+} from './operators/track-service-status.js';
+export {
+  stoppedPayload,
+  runningPayload,
+  statusPayload,
+  type ServicePayloadOptions,
+} from './operators/service-payloads.js';
+export { toServiceMessages, type ServiceMessageOptions } from './operators/to-service-messages.js';
+export { toLicenseMessages, type LicenseMessageOptions } from './operators/to-license-messages.js';
 
 // Sources.
 export { timerSource, type TimerTick, type TimerTickEvent } from './sources/timer.js';
@@ -101,6 +120,46 @@ export {
   type UdpErrorData,
 } from './sources/udp.js';
 export { logAppenderSource, type LogAppenderSourceEvent } from './sources/log-appender.js';
+export { parseTextSchedule, scheduleAt } from './sources/text-schedule.js';
+
+// Service states: the probe contract, the probes, and one round of checks.
+export {
+  SERVICE_STATES,
+  isServiceState,
+  butlerStatusOf,
+  type ServiceState,
+  type ServiceReading,
+  type ButlerServiceStatus,
+} from './sources/services/service-reading.js';
+export {
+  PROBE_KINDS,
+  type ProbeKind,
+  type ServiceProbe,
+} from './sources/services/service-probe.js';
+export type { MonitoredService } from './sources/services/monitored-service.js';
+export { runCommand, type RunCommand, type CommandResult } from './sources/services/run-command.js';
+export {
+  windowsScProbe,
+  type WindowsScProbeOptions,
+} from './sources/services/probes/windows-sc.js';
+export { systemdProbe, type SystemdProbeOptions } from './sources/services/probes/systemd.js';
+export { commandProbe, type CommandProbeOptions } from './sources/services/probes/command.js';
+export {
+  servicesFromConfig,
+  defaultProbeFactory,
+  type ProbeFactory,
+  type ServicesFromConfigOptions,
+} from './sources/services/services-from-config.js';
+export {
+  checkServices,
+  type ServiceCheck,
+  type ServiceCheckedEvent,
+  type CheckServicesOptions,
+} from './sources/services/check-services.js';
+export {
+  findMissingServices,
+  type HostInventory,
+} from './sources/services/find-missing-services.js';
 
 // The Repository Service.
 export type { RepositoryService, StartTaskResult, QrsEndpoint } from './qrs/repository-service.js';
@@ -108,6 +167,11 @@ export { QrsClient, type QrsClientOptions, type QrsRetryOptions } from './qrs/qr
 export type { ClientCertificateFiles } from './qrs/client-certificates.js';
 export type { HeaderPair } from './qrs/qrs-transport.js';
 export { QrsError, type QrsErrorKind } from './qrs/qrs-error.js';
+export {
+  licenseStatusOf,
+  type LicenseStatus,
+  type LicenseStatusEvent,
+} from './qrs/license-status.js';
 export type * from './qrs/qrs-types.js';
 export type * from './qrs/enriched-task-event.js';
 

@@ -1,4 +1,6 @@
 import type { Pipeline, RelayConfig } from '../lib/index.js';
+import { licenseMonitorPipeline } from './license-monitor.js';
+import { serviceMonitorPipeline } from './service-monitor.js';
 import { taskEventsPipeline } from './task-events.js';
 
 /**
@@ -8,5 +10,13 @@ import { taskEventsPipeline } from './task-events.js';
 export function builtinPipelines(config: RelayConfig): Pipeline[] {
   const pipelines: Pipeline[] = [];
   if (config.Butler.udpServerConfig.enable) pipelines.push(taskEventsPipeline(config));
+  const services = config.Butler.serviceMonitor;
+  if (services.enable && services.alertDestination.mqtt.enable) {
+    pipelines.push(serviceMonitorPipeline(config));
+  }
+  const license = config.Butler.qlikSenseLicense.serverLicenseMonitor;
+  if (license.enable && license.destination.mqtt.enable) {
+    pipelines.push(licenseMonitorPipeline(config));
+  }
   return pipelines;
 }

@@ -263,7 +263,7 @@ const butlerSchema: convict.Schema<ButlerConfig> = {
     frequency: setting(
       text,
       'every 30 seconds',
-      'How often services are checked, as a later.js text schedule.',
+      'How often services are checked: every N seconds, minutes, hours or days (checked at start).',
     ),
     monitor: nullableSetting(
       monitoredHostList,
@@ -282,7 +282,7 @@ const butlerSchema: convict.Schema<ButlerConfig> = {
       frequency: setting(
         text,
         'every 24 hours',
-        'How often the licence is checked, as a later.js text schedule.',
+        'How often the licence is checked: every N seconds, minutes, hours or days (checked at start).',
       ),
       alert: {
         thresholdDays: setting(
@@ -497,6 +497,39 @@ const relayOptionsSchema: convict.Schema<RelayOptions> = {
       flag,
       true,
       'Append relay_eventId (and relay_enrichment when a lookup failed) to full task messages.',
+    ),
+  },
+  serviceMonitor: {
+    probe: setting(
+      oneOf(['auto', 'windows-sc', 'systemd', 'command']),
+      'auto',
+      'How service states are read for hosts not in hosts; auto = windows-sc on Windows, systemd elsewhere.',
+    ),
+    command: setting(
+      stringList,
+      [],
+      'Program and arguments of the command probe; {host} and {service} are replaced.',
+    ),
+    hosts: setting(
+      objectList,
+      [],
+      'Probe per host: [{ host, probe, command }]; checked when the service monitor starts.',
+    ),
+    timeoutMs: setting(
+      atLeastOne,
+      10000,
+      'Cancel a probe call after this many ms; the service is then reported UNKNOWN.',
+    ),
+    maxConcurrent: setting(atLeastOne, 8, 'Probe calls running at once within one poll.'),
+    retainStatus: setting(
+      flag,
+      true,
+      'Publish service status messages retained, so a late subscriber learns the current state.',
+    ),
+    relayFields: setting(
+      flag,
+      true,
+      'Append relay_serviceState (pending, paused, UNKNOWN) and relay_error to service messages.',
     ),
   },
   http: {

@@ -196,6 +196,7 @@ export interface RelayOptions {
   udp: RelayUdpOptions;
   qrs: RelayQrsOptions;
   taskEvents: RelayTaskEventOptions;
+  serviceMonitor: RelayServiceMonitorOptions;
   http: RelayHttpOptions;
   outbox: RelayOutboxOptions;
   shutdown: RelayShutdownOptions;
@@ -238,6 +239,26 @@ export interface RelayTaskEventOptions {
   /** Append the relay's own fields (`relay_eventId`, `relay_enrichment`) to full messages. */
   relayFields: boolean;
 }
+
+/** How `Butler.serviceMonitor` reads service states. */
+export interface RelayServiceMonitorOptions {
+  /** For hosts not in `hosts`; `auto` = `windows-sc` on Windows, `systemd` elsewhere. */
+  probe: ServiceProbeChoice;
+  /** Program and arguments of the `command` probe; `{host}` and `{service}` are replaced. */
+  command: string[];
+  /** Per-host choices, `{ host, probe, command? }`; checked when the monitor starts. */
+  hosts: Record<string, unknown>[];
+  /** One probe call longer than this is cancelled and the service reported UNKNOWN. */
+  timeoutMs: number;
+  /** Probe calls at once within one poll. */
+  maxConcurrent: number;
+  /** Publish the status message retained. */
+  retainStatus: boolean;
+  /** Append `relay_serviceState` (and `relay_error`) to the service messages. */
+  relayFields: boolean;
+}
+
+export type ServiceProbeChoice = 'auto' | 'windows-sc' | 'systemd' | 'command';
 
 export type LogPretty = 'auto' | boolean;
 

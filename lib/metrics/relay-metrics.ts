@@ -135,6 +135,30 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly pollOverruns = new Counter({
+    name: 'relay_poll_overruns_total',
+    help: 'Schedule ticks that came while the previous poll still ran; the next poll waited for it.',
+    labelNames: ['pipeline'] as const,
+    registers: [this.registry],
+  });
+  readonly serviceProbeCalls = new Counter({
+    name: 'relay_service_probe_calls_total',
+    help: 'Service states read by a probe: ok, or failed (the service was reported UNKNOWN).',
+    labelNames: ['probe', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly licenseChecks = new Counter({
+    name: 'relay_license_checks_total',
+    help: 'Server licence checks: ok, or failed (the Repository Service did not answer usefully).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly licenseDaysUntilExpiry = new Gauge({
+    name: 'relay_license_days_until_expiry',
+    help: 'Days until the server licence expires at the last check; negative once it has expired.',
+    registers: [this.registry],
+  });
+
   /** Adds Node.js process metrics (memory, CPU, event-loop lag); only the running server wants them. */
   withProcessMetrics(): this {
     collectDefaultMetrics({ register: this.registry });
