@@ -2,6 +2,13 @@ import type { OriginOf } from './check-settings.js';
 import type { ConfigProblem } from './config-error.js';
 import { valueAt } from './object-paths.js';
 import { isValidTopicFilter, isValidTopicName, topicMatchesFilter } from '../mqtt/topics.js';
+import { parseTextSchedule, TEXT_SCHEDULE_EXPECTED } from '../sources/text-schedule.js';
+
+/** Monitors whose `frequency` schedule must be one the relay can follow, once `enable` is set. */
+const SCHEDULED_SECTIONS = [
+  'Butler.serviceMonitor',
+  'Butler.qlikSenseLicense.serverLicenseMonitor',
+];
 
 /** Sections holding an `initialDelayMs` that must not exceed their `maxDelayMs`. */
 const DELAY_SECTIONS = ['Relay.mqtt.reconnect', 'Relay.cloudMqtt.reconnect', 'Relay.publish.retry'];
@@ -11,7 +18,26 @@ const DELAY_SECTIONS = ['Relay.mqtt.reconnect', 'Relay.cloudMqtt.reconnect', 'Re
  * by the check of its own format.
  */
 export function checkRelations(config: unknown, originOf: OriginOf): ConfigProblem[] {
-  return [...checkTaskStartTopic(config, originOf), ...checkDelays(config, originOf)];
+  return [
+    ...checkTaskStartTopic(config, originOf),
+    ...checkDelays(config, originOf),
+    ...checkSchedules(config, originOf),
+  ];
+}
+
+/**
+ * A schedule is checked only where it is used: a Butler file may keep a clock-time schedule of a
+ * monitor it has switched off, and must still load unchanged.
+ */
+function checkSchedules(config: unknown, originOf: OriginOf): ConfigProblem[] {
+  return SCHEDULED_SECTIONS.flatMap((section) => {
+    const key = `${section}.frequency`;
+    const value = valueAt(config, key);
+    if (valueAt(config, `${section}.enable`) !== true || parseTextSchedule(value) !== undefined) {
+      return [];
+    }
+    return [withOrigin({ key, value, expected: TEXT_SCHEDULE_EXPECTED }, originOf(key))];
+  });
 }
 
 /** A start request on a topic outside the subscription would never arrive. */

@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigProblem } from '../../lib/config/index.js';
+import { ConfigError, loadConfig, type ConfigProblem } from '../../lib/config/index.js';
 import { fixture, loadError } from './fixture.js';
 
 describe('every problem is reported at once, with key, value and what was expected', () => {
@@ -129,6 +129,38 @@ describe('taskStartTopic must lie under subscriptionRootTopic', () => {
     expect(error.problems.map((problem) => problem.key)).toEqual([
       'Butler.mqttConfig.subscriptionRootTopic',
     ]);
+  });
+});
+
+describe('monitor schedules', () => {
+  test('an enabled monitor with a schedule the relay cannot follow is reported by key', () => {
+    const error = loadError({
+      env: {
+        BUTLER_SERVICEMONITOR_ENABLE: 'true',
+        BUTLER_SERVICEMONITOR_FREQUENCY: 'at 10:15 on Monday',
+        BUTLER_QLIKSENSELICENSE_SERVERLICENSEMONITOR_ENABLE: 'true',
+        BUTLER_QLIKSENSELICENSE_SERVERLICENSEMONITOR_FREQUENCY: 'every fortnight',
+      },
+    });
+    expect(error.problems.map(({ key, value, origin }) => ({ key, value, origin }))).toEqual([
+      {
+        key: 'Butler.serviceMonitor.frequency',
+        value: 'at 10:15 on Monday',
+        origin: 'env BUTLER_SERVICEMONITOR_FREQUENCY',
+      },
+      {
+        key: 'Butler.qlikSenseLicense.serverLicenseMonitor.frequency',
+        value: 'every fortnight',
+        origin: 'env BUTLER_QLIKSENSELICENSE_SERVERLICENSEMONITOR_FREQUENCY',
+      },
+    ]);
+    expect(error.problems[0]?.expected).toMatch(/every 30 seconds/);
+  });
+
+  test('a switched-off monitor keeps whatever schedule a Butler file has', () => {
+    expect(() =>
+      loadConfig({ env: { BUTLER_SERVICEMONITOR_FREQUENCY: 'at 10:15 on Monday' } }),
+    ).not.toThrow();
   });
 });
 
