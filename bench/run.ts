@@ -30,10 +30,14 @@ async function measureAll(broker: BenchBroker, budget: Budget) {
     measureBrokerCeiling(broker, publish),
   );
   progress('  relay publisher');
-  const relayPublisher = await repeat('relay publisher', repetitions, budget, () =>
-    measureRelayPublisher(broker, publish),
+  const relayPublisher = await measureRelayPublisher(
+    broker,
+    publish,
+    SETTINGS.relayPublisher,
+    repetitions,
+    budget,
   );
-  const problems = [...ceiling.problems, ...relayPublisher.problems];
+  const problems = [...ceiling.problems, ...relayPublisher.flatMap((variant) => variant.problems)];
   let taskEvents: TaskEventsResult | undefined;
   try {
     taskEvents = await measureTaskEvents(broker, budget, process.env.BENCH_RELAY_CPU_PROF);

@@ -15,6 +15,16 @@ export interface PublishSpec {
   readonly timeoutMs: number;
 }
 
+/**
+ * Where the relay publisher's outbox keeps messages: `memory`, or on disk (a fresh temporary
+ * folder) synced before each message counts as accepted (`always`, the default config) or every
+ * `fsyncIntervalMs` (`interval`).
+ */
+export type OutboxVariant =
+  | { readonly store: 'memory' }
+  | { readonly store: 'disk'; readonly fsync: 'always' }
+  | { readonly store: 'disk'; readonly fsync: 'interval'; readonly fsyncIntervalMs: number };
+
 const scale = numberFromEnv('BENCH_SCALE', 1);
 
 export const SETTINGS = {
@@ -27,6 +37,16 @@ export const SETTINGS = {
     window: 100,
     timeoutMs: 60_000,
   } satisfies PublishSpec,
+  relayPublisher: {
+    /** Each repetition runs every variant once, in turn. */
+    outboxVariants: [
+      { store: 'memory' },
+      { store: 'disk', fsync: 'always' },
+      { store: 'disk', fsync: 'interval', fsyncIntervalMs: 1_000 },
+    ] satisfies OutboxVariant[],
+    /** How often a disk outbox's folder is measured during a run. */
+    outboxSampleMs: 100,
+  },
   taskEvents: {
     loads: [
       steady(1_000, 5 * scale),

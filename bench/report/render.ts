@@ -1,3 +1,4 @@
+import type { PublishRun } from '../phases/publish-run.js';
 import type { LoadFigures } from '../task-events/measure-load.js';
 import type { BenchSummary, LoadSummary, Medians } from './summary.js';
 import { cell, markdownTable, textTable, type Row } from './table.js';
@@ -67,31 +68,66 @@ function sections(summary: BenchSummary): Section[] {
 
 function publishingSection({ publishing, settings }: BenchSummary): Section {
   const spec = settings.publish;
-  const row = (name: string, figures: Medians<PublishingSummary['ceiling']>, runs: number): Row => [
+  const row = (
+    name: string,
+    figures: Medians<PublishRun>,
+    runs: number,
+    ratios: readonly [Row[number], Row[number]] = ['', ''],
+    peak = '',
+  ): Row => [
     name,
     cell(figures.msgsPerSecond),
+    ...ratios,
     cell(figures.acked),
     cell(figures.failed),
     cell(figures.received),
     cell(figures.seconds, 2),
+    peak,
     String(runs),
   ];
+  const { ceiling, relay } = publishing;
   return {
     title: `Publishing ${cell(spec.messages)} messages of ${spec.payloadBytes} B at QoS 1 to one topic`,
-    header: ['', 'msgs/s', 'acked', 'failed', 'received', 'seconds', 'runs'],
+    header: [
+      '',
+      'msgs/s',
+      '/ ceiling',
+      '/ memory',
+      'acked',
+      'failed',
+      'received',
+      'seconds',
+      'outbox peak MiB',
+      'runs',
+    ],
     rows: [
-      row(
-        `broker ceiling (MQTT.js, ${spec.window} in flight)`,
-        publishing.ceiling,
-        publishing.repetitions.ceiling,
+      row(`broker ceiling (MQTT.js, ${spec.window} in flight)`, ceiling.figures, ceiling.runs),
+      ...relay.map((variant) =>
+        row(
+          `relay MqttSink, outbox: ${variant.name}`,
+          variant.figures,
+          variant.runs,
+          [
+            cell(variant.overCeiling, 2),
+            variant.outbox.store === 'memory' ? '' : cell(variant.overMemory, 2),
+          ],
+          variant.outbox.store === 'disk'
+            ? cell(mebibytes(variant.figures.outboxPeakBytes), 1)
+            : '',
+        ),
       ),
-      row('relay MqttSink (defaults)', publishing.relay, publishing.repetitions.relay),
-      ['relay / ceiling', cell(publishing.relayOverCeiling, 2), '', '', '', '', ''],
+    ],
+    notes: [
+      'relay MqttSink: BrokerConnection + MqttSink with the default Relay.publish settings, fed as fast as its queue takes. ' +
+        'Its outbox: memory = MemoryOutboxStore; disk = LevelOutboxStore in a fresh temporary folder, ' +
+        'with fsync always (a synced write before a message counts as accepted; the default config) ' +
+        'or fsync interval (synced every fsyncIntervalMs).',
+      'msgs/s: acknowledged messages over first publish to last acknowledgement. ' +
+        '/ ceiling: over the ceiling’s msgs/s; / memory: over the memory outbox’s msgs/s.',
+      `outbox peak MiB: the disk outbox folder’s largest size, sampled every ${settings.relayPublisher.outboxSampleMs} ms.`,
     ],
   };
 }
-
-type PublishingSummary = BenchSummary['publishing'];
 
 function taskEventsSection({ taskEvents }: BenchSummary): Section {
   const loads = taskEvents?.loads ?? [];
@@ -228,4 +264,8 @@ function dropsSection({ taskEvents }: BenchSummary): Section {
     header: ['load', 'component/reason', 'count'],
     rows,
   };
+}
+
+function mebibytes(bytes: number | undefined): number | undefined {
+  return bytes === undefined ? undefined : bytes / 2 ** 20;
 }

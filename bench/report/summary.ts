@@ -1,6 +1,11 @@
 import type { PublishRun } from '../phases/publish-run.js';
+import {
+  outboxLabel,
+  type RelayPublisherRun,
+  type RelayPublisherVariant,
+} from '../phases/relay-publisher.js';
 import type { TaskEventsResult, TargetRun } from '../phases/task-events.js';
-import { SETTINGS } from '../settings.js';
+import { SETTINGS, type OutboxVariant } from '../settings.js';
 import type { MachineInfo } from '../support/machine.js';
 import type { Repeated } from '../support/repeat.js';
 import { median, medianFigures, ratio } from '../support/stats.js';
@@ -9,11 +14,21 @@ import type { LoadFigures } from '../task-events/measure-load.js';
 export type Medians<T> = { [K in keyof T]: number | undefined };
 
 export interface PublishingSummary {
-  readonly ceiling: Medians<PublishRun>;
-  readonly relay: Medians<PublishRun>;
-  /** Relay msgs/s over ceiling msgs/s. */
-  readonly relayOverCeiling: number | undefined;
-  readonly repetitions: { readonly ceiling: number; readonly relay: number };
+  readonly ceiling: { readonly figures: Medians<PublishRun>; readonly runs: number };
+  /** One per outbox variant, in the order of `SETTINGS.outboxVariants`. */
+  readonly relay: readonly RelayVariantSummary[];
+}
+
+export interface RelayVariantSummary {
+  /** `memory`, `disk, fsync always`, ... */
+  readonly name: string;
+  readonly outbox: OutboxVariant;
+  readonly figures: Medians<RelayPublisherRun>;
+  readonly runs: number;
+  /** This variant's msgs/s over the ceiling's. */
+  readonly overCeiling: number | undefined;
+  /** A disk variant's msgs/s over the memory variant's; undefined for the memory variant. */
+  readonly overMemory: number | undefined;
 }
 
 /** Figures where relay/naive says something; for latency, CPU and memory lower is better. */
@@ -62,15 +77,25 @@ export interface BenchSummary {
 
 export function summarizePublishing(
   ceiling: Repeated<PublishRun>,
-  relay: Repeated<PublishRun>,
+  relay: readonly RelayPublisherVariant[],
 ): PublishingSummary {
-  const ceilingMedians = medianFigures(ceiling.runs);
-  const relayMedians = medianFigures(relay.runs);
+  const ceilingFigures = medianFigures(ceiling.runs);
+  const memory = relay.find(({ variant }) => variant.store === 'memory');
+  const memoryRate = memory && medianFigures(memory.runs).msgsPerSecond;
   return {
-    ceiling: ceilingMedians,
-    relay: relayMedians,
-    relayOverCeiling: ratio(relayMedians.msgsPerSecond, ceilingMedians.msgsPerSecond),
-    repetitions: { ceiling: ceiling.runs.length, relay: relay.runs.length },
+    ceiling: { figures: ceilingFigures, runs: ceiling.runs.length },
+    relay: relay.map(({ variant, runs }): RelayVariantSummary => {
+      const figures = medianFigures(runs);
+      return {
+        name: outboxLabel(variant),
+        outbox: variant,
+        figures,
+        runs: runs.length,
+        overCeiling: ratio(figures.msgsPerSecond, ceilingFigures.msgsPerSecond),
+        overMemory:
+          variant.store === 'memory' ? undefined : ratio(figures.msgsPerSecond, memoryRate),
+      };
+    }),
   };
 }
 
