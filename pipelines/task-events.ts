@@ -137,6 +137,7 @@ export function taskEventsPipeline(config: RelayConfig): Pipeline {
             },
             onError: (event, error) => {
               release(event);
+              context.metrics.dropped.inc({ component: 'udp:tasks', reason: 'pipeline-error' });
               context.log.error(
                 { event: 'task-events.failed', err: error, eventId: event.id },
                 'could not turn a task event into messages',
