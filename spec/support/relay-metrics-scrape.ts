@@ -52,3 +52,28 @@ export async function waitForMetric(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** One sample of a metric: its labels and value. */
+export interface MetricSample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** Every sample of `name` in the text, with its labels. */
+export function metricSamples(text: string, name: string): MetricSample[] {
+  const samples: MetricSample[] = [];
+  for (const line of text.split('\n')) {
+    const match = SAMPLE.exec(line);
+    if (!match || match[1] !== name) continue;
+    const labels = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(LABEL)].map(([, key, value]) => [key, value]),
+    ) as Record<string, string>;
+    samples.push({ labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+/** True when the relay exports `name` at all (prom-client writes its TYPE line even with no sample). */
+export function hasMetric(text: string, name: string): boolean {
+  return text.split('\n').some((line) => line.startsWith(`# TYPE ${name} `));
+}
