@@ -173,7 +173,10 @@ export class MqttPublisher {
     this.retryTimer = undefined;
     this.actor.stop();
     for (const subscription of this.subscriptions) subscription.unsubscribe();
-    this.options.metrics.queueDepth.labels({ broker: this.broker, topic: this.topic }).set(0);
+    // Its series go with it: a topic that is gone must not keep a time series alive.
+    const labels = { broker: this.broker, topic: this.topic };
+    this.options.metrics.queueDepth.remove(labels);
+    this.options.metrics.inFlight.remove(labels);
     this.drops.flush();
     return this.kept;
   }

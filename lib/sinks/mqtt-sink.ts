@@ -22,16 +22,29 @@ export interface MqttSinkOptions {
   outbox: Outbox;
   log: Logger;
   metrics: RelayMetrics;
+  /**
+   * A publisher with nothing queued or in flight and no message for this long is closed; the next
+   * message on its topic opens a new one. Keeps memory bounded when topics come from templates.
+   */
+  idlePublisherMs?: number;
 }
 
 const DEFAULT_BROKER = 'main';
+const IDLE_PUBLISHER_MS = 5 * 60_000;
+
+interface Route {
+  readonly publisher: MqttPublisher;
+  /** `Date.now()` when a message last came for this route. */
+  lastUsed: number;
+}
 
 /**
  * Hands each message to the publisher of its broker and topic, made on first use, so one slow or
  * failing topic never holds up another and each topic keeps its order.
  */
 export class MqttSink {
-  private readonly byRoute = new Map<string, MqttPublisher>();
+  private readonly byRoute = new Map<string, Route>();
+  private readonly idleSweep: NodeJS.Timeout;
   private readonly reportedUnknownBrokers = new Set<string>();
   private readonly log: Logger;
   private readonly drops: ThrottledDropReporter;
@@ -46,6 +59,9 @@ export class MqttSink {
       lines: { per: 'component', subject: 'the sink' },
       intervalMs: PUBLISH_DROP_WARNING_INTERVAL_MS,
     });
+    const idleMs = options.idlePublisherMs ?? IDLE_PUBLISHER_MS;
+    this.idleSweep = setInterval(() => this.closeIdlePublishers(idleMs), idleMs);
+    this.idleSweep.unref();
   }
 
   publish(message: OutboundMessage): Promise<PublishOutcome> {
@@ -88,8 +104,9 @@ export class MqttSink {
   /** Stops every publisher; what is still queued stays in a durable outbox for the next start. */
   stop(): void {
     this.stopped = true;
+    clearInterval(this.idleSweep);
     let kept = 0;
-    for (const publisher of this.byRoute.values()) kept += publisher.stop();
+    for (const { publisher } of this.byRoute.values()) kept += publisher.stop();
     this.drops.flush();
     if (kept > 0) {
       this.log.info(
@@ -100,7 +117,7 @@ export class MqttSink {
   }
 
   publishers(): readonly MqttPublisher[] {
-    return [...this.byRoute.values()];
+    return [...this.byRoute.values()].map((route) => route.publisher);
   }
 
   /** The publisher of a message's broker and topic, or undefined (reported once) for an unknown broker. */
@@ -119,22 +136,34 @@ export class MqttSink {
 
   private publisherFor(broker: string, topic: string): MqttPublisher | undefined {
     const key = `${broker}\u0000${topic}`; // NUL cannot occur in a broker name or topic
-    let publisher = this.byRoute.get(key);
-    if (publisher === undefined) {
-      const connection = this.options.connections.get(broker);
-      if (connection === undefined) return undefined;
-      publisher = new MqttPublisher({
-        broker,
-        topic,
-        connection,
-        options: this.options.options,
-        outbox: this.options.outbox,
-        log: this.options.log,
-        metrics: this.options.metrics,
-      });
-      this.byRoute.set(key, publisher);
+    const route = this.byRoute.get(key);
+    if (route !== undefined) {
+      route.lastUsed = Date.now();
+      return route.publisher;
     }
+    const connection = this.options.connections.get(broker);
+    if (connection === undefined) return undefined;
+    const publisher = new MqttPublisher({
+      broker,
+      topic,
+      connection,
+      options: this.options.options,
+      outbox: this.options.outbox,
+      log: this.options.log,
+      metrics: this.options.metrics,
+    });
+    this.byRoute.set(key, { publisher, lastUsed: Date.now() });
     return publisher;
+  }
+
+  private closeIdlePublishers(idleMs: number): void {
+    const before = Date.now() - idleMs;
+    for (const [key, { publisher, lastUsed }] of this.byRoute) {
+      const { queued, inFlight, retrying } = publisher.status();
+      if (lastUsed > before || queued > 0 || inFlight > 0 || retrying) continue;
+      publisher.stop();
+      this.byRoute.delete(key);
+    }
   }
 
   private refuse(reason: 'rejected' | 'shutdown', detail?: string): Acceptance {

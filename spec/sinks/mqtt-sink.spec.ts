@@ -6,6 +6,7 @@ import { TestSubscriber } from '../support/subscriber.js';
 import { metricValue } from '../support/metrics.js';
 import { openTestConnection, type TestConnection } from '../support/test-connection.js';
 import { memoryOutbox } from '../support/memory-outbox.js';
+import { waitUntil } from '../support/wait-until.js';
 
 describe('MqttSink', () => {
   let broker: Mosquitto;
@@ -103,5 +104,40 @@ describe('MqttSink', () => {
       status: 'dropped',
       reason: 'shutdown',
     });
+  });
+
+  it('closes publishers that have been idle, and opens a new one when their topic is used again', async () => {
+    const idle = new MqttSink({
+      connections: new Map([['main', main.connection]]),
+      options: testPublishOptions(),
+      outbox: memoryOutbox(main.logs.log, main.metrics),
+      log: main.logs.log,
+      metrics: main.metrics,
+      idlePublisherMs: 50,
+    });
+    try {
+      // Topics from a template: each message its own topic.
+      const topics = Array.from({ length: 20 }, (_, i) => `sink/templated/${i}`);
+      await Promise.all(topics.map((topic) => idle.publish({ topic, payload: 'x' })));
+      expect(idle.publishers()).toHaveLength(20);
+
+      await waitUntil(() => idle.publishers().length === 0, 'idle publishers closed', 5_000);
+      const series = (await main.metrics.queueDepth.get()).values;
+      expect(series.filter((v) => String(v.labels.topic).startsWith('sink/templated/'))).toEqual(
+        [],
+      );
+
+      await expect(
+        idle.publish({ topic: 'sink/templated/0', payload: 'again' }),
+      ).resolves.toMatchObject({
+        status: 'delivered',
+      });
+      expect((await subscriber.waitFor('sink/templated/0', 2)).map((m) => m.payload)).toEqual([
+        'x',
+        'again',
+      ]);
+    } finally {
+      idle.stop();
+    }
   });
 });
