@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ConfigError, loadConfig, maskConfig, type LoadedConfig } from '../config/index.js';
+import { renderConfigurationReference } from '../config/configuration-reference.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
 import { startRelay } from '../relay.js';
 import { defaultConfigFile, packageVersion } from './package-root.js';
@@ -49,6 +50,9 @@ export async function main(argv: readonly string[], io: ProcessIo = defaultIo): 
       return 0;
     case 'version':
       io.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    case 'config-reference':
+      io.stdout.write(renderConfigurationReference());
       return 0;
     default:
       break;

@@ -9,8 +9,20 @@ import {
 import { parseUdpTarget, type UdpTarget } from './udp-target.js';
 
 export type Command =
-  'run' | 'check-config' | 'print-config' | 'send-test-event' | 'help' | 'version';
-const COMMANDS: readonly Command[] = ['run', 'check-config', 'print-config', 'send-test-event'];
+  | 'run'
+  | 'check-config'
+  | 'print-config'
+  | 'config-reference'
+  | 'send-test-event'
+  | 'help'
+  | 'version';
+const COMMANDS: readonly Command[] = [
+  'run',
+  'check-config',
+  'print-config',
+  'config-reference',
+  'send-test-event',
+];
 
 /** What `send-test-event` should send, and where (default: the configured listener). */
 export interface TestEventCommand extends TestEventRequest {

@@ -7,6 +7,7 @@ Commands:
   run                 Run the relay (the default command).
   check-config        Validate the config and exit: 0 when valid, 1 with every problem listed.
   print-config        Print the effective config as YAML, secrets masked.
+  config-reference    Print the reference of every config key (Markdown), as docs/configuration.md.
   send-test-event     Send one task event datagram, as the Qlik Sense scheduler would, to check
                       the chain from the log appender to MQTT.
 

@@ -18,6 +18,7 @@ describe('command line', () => {
       'run',
       'check-config',
       'print-config',
+      'config-reference',
       '--config',
       '--log-level',
       '--version',
@@ -84,6 +85,14 @@ describe('command line', () => {
     const { code, err } = await runCli(['-c', file]);
     expect(code).toBe(1);
     expect(err).toContain('Butler.mqttConfig.brokerPort');
+  });
+
+  it('config-reference prints the reference of every key', async () => {
+    const { code, out } = await runCli(['config-reference']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^# Configuration reference/);
+    expect(out).toContain('| `brokerHost` |');
+    expect(out).toContain('`RELAY_OUTBOX_FSYNC`');
   });
 
   it('print-config shows the effective config with secrets masked and env applied', async () => {
