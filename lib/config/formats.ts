@@ -191,7 +191,8 @@ export const filePath = defineFormat({
 
 export const topicName = defineFormat({
   name: 'mqtt-topic-name',
-  expected: 'an MQTT topic name (not empty, no + or # wildcards, no NUL, at most 65535 bytes)',
+  expected:
+    'an MQTT topic name (not empty, no + or # wildcards, no control characters, at most 65535 bytes)',
   accepts: isValidTopicName,
 });
 

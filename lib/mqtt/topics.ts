@@ -4,16 +4,23 @@ const MAX_TOPIC_BYTES = 65535;
 /** A lone UTF-16 surrogate cannot be encoded as UTF-8, which MQTT requires. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/**
+ * Control characters (NUL included) and noncharacters: MQTT says topics should not hold them, and
+ * Mosquitto closes the connection of a client that sends one, so a message with such a topic would
+ * cut the relay off again at every retry.
+ */
+const DISCOURAGED_IN_TOPICS = /\p{Cc}|\p{Noncharacter_Code_Point}/u;
+
 function isEncodableTopicText(text: string): boolean {
   return (
     text.length > 0 &&
-    !text.includes('\u0000') &&
+    !DISCOURAGED_IN_TOPICS.test(text) &&
     !LONE_SURROGATE.test(text) &&
     Buffer.byteLength(text, 'utf8') <= MAX_TOPIC_BYTES
   );
 }
 
-/** True for a topic that may be published to: no wildcards, not empty, no NUL, ≤ 65535 bytes. */
+/** True for a topic that may be published to: no wildcards, not empty, no control characters or noncharacters, ≤ 65535 bytes. */
 export function isValidTopicName(topic: unknown): topic is string {
   return (
     typeof topic === 'string' &&

@@ -16,6 +16,10 @@ describe('isValidTopicName', () => {
     ['a+b', false],
     ['a#b', false],
     ['nul\u0000inside', false],
+    ['tab\tinside', false], // Mosquitto closes a client that publishes a control character
+    ['del\u007Finside', false],
+    ['c1\u0085control', false],
+    ['non\uFFFEcharacter', false],
     ['x'.repeat(65536), false],
     ['é'.repeat(32768), false], // 65536 bytes in UTF-8
     ['lone\uD800surrogate', false],

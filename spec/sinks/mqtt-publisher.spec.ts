@@ -195,6 +195,21 @@ describe('MqttPublisher', () => {
     ).toBe(0);
   });
 
+  it('drops a topic with a control character as rejected instead of losing the connection', async () => {
+    const opened = connect();
+    await whenState(opened.connection, 'connected');
+    const controlled = publisherOn(opened, testPublishOptions(), 'relay/tab\there');
+    await expect(controlled.publish({ topic: 'relay/tab\there', payload: 'x' })).resolves.toEqual({
+      status: 'dropped',
+      reason: 'rejected',
+    });
+    const after = publisherOn(opened);
+    await expect(after.publish(message('still connected'))).resolves.toMatchObject({
+      status: 'delivered',
+    });
+    expect(await metricValue(opened.metrics, 'relay_broker_reconnects_total')).toBe(0);
+  });
+
   it('retries messages whose connection dropped in flight, keeping their order', async () => {
     const proxy = await startTcpProxy(broker.port);
     cleanups.push(() => proxy.close());
