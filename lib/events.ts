@@ -56,7 +56,15 @@ export type DropReason =
   /** A datagram whose tag (field 0) is no known log-appender message type. */
   | 'unknown-type'
   /** Datagrams the kernel discarded because the socket's receive buffer was full. */
-  | 'kernel-buffer';
+  | 'kernel-buffer'
+  /** A retained command: acting on it would repeat it at every (re)subscribe. */
+  | 'retained'
+  /** A REST message for a topic outside `Relay.rest.allowedTopics`. */
+  | 'topic-not-allowed'
+  /** A message refused because its broker is not connected and nothing would keep it safe. */
+  | 'not-connected'
+  /** A Qlik Cloud event from a tenant other than the configured one. */
+  | 'foreign-tenant';
 
 let sequence = 0;
 const bootId = Date.now().toString(36);

@@ -100,6 +100,37 @@ export {
 } from './operators/service-payloads.js';
 export { toServiceMessages, type ServiceMessageOptions } from './operators/to-service-messages.js';
 export { toLicenseMessages, type LicenseMessageOptions } from './operators/to-license-messages.js';
+export {
+  parseStartTaskPayload,
+  isTaskUuid,
+  MAX_TASKS_PER_COMMAND,
+  type StartTaskPayload,
+  type StartTaskPayloadOptions,
+} from './operators/start-task-payload.js';
+export {
+  taskAllowListFrom,
+  allowsById,
+  allowsByMetadata,
+  needsTaskMetadata,
+  type TaskAllowList,
+} from './operators/task-allow-list.js';
+export {
+  startTaskUntilAnswered,
+  type StartTaskUntilAnsweredOptions,
+  type TaskStartOutcome,
+} from './operators/start-task-until-answered.js';
+export {
+  enrichCloudReload,
+  type EnrichCloudReloadOptions,
+} from './operators/enrich-cloud-reload.js';
+export {
+  buildCloudReloadPayload,
+  type CloudReloadPayloadOptions,
+} from './operators/cloud-reload-payload.js';
+export {
+  toCloudReloadMessages,
+  type CloudReloadMessageOptions,
+} from './operators/to-cloud-reload-messages.js';
 
 // Sources.
 export { timerSource, type TimerTick, type TimerTickEvent } from './sources/timer.js';
@@ -121,6 +152,7 @@ export {
 } from './sources/udp.js';
 export { logAppenderSource, type LogAppenderSourceEvent } from './sources/log-appender.js';
 export { parseTextSchedule, scheduleAt } from './sources/text-schedule.js';
+export { cloudAppReloadSource, CLOUD_RELOAD_COMPONENT } from './sources/cloud-app-reload.js';
 
 // Service states: the probe contract, the probes, and one round of checks.
 export {
@@ -174,6 +206,29 @@ export {
 } from './qrs/license-status.js';
 export type * from './qrs/qrs-types.js';
 export type * from './qrs/enriched-task-event.js';
+
+// Qlik Cloud: reload events and the REST API.
+export type * from './qlik-cloud/app-reload-event.js';
+export { APP_RELOAD_FINISHED } from './qlik-cloud/app-reload-event.js';
+export {
+  parseAppReload,
+  type AppReloadRules,
+  type AppReloadParseResult,
+  type AppReloadParseProblemReason,
+} from './qlik-cloud/parse-app-reload.js';
+export type {
+  QlikCloudApi,
+  CloudApp,
+  CloudReload,
+  CloudEndpoint,
+} from './qlik-cloud/qlik-cloud-api.js';
+export { QlikCloudClient, type QlikCloudClientOptions } from './qlik-cloud/qlik-cloud-client.js';
+export { QlikCloudApiError, type QlikCloudErrorKind } from './qlik-cloud/qlik-cloud-error.js';
+export {
+  cloudApiFromConfig,
+  unavailableCloudApi,
+  type ClosableCloudApi,
+} from './qlik-cloud/cloud-api-from-config.js';
 
 // Actors.
 export { Actor, type ActorOptions, type ActorStatus } from './actors/actor.js';

@@ -3,6 +3,13 @@ import { builtinPipelines } from '../pipelines/index.js';
 import type { RelayConfig } from './config/types.js';
 import { assessHealth, type HealthReport } from './http/health.js';
 import { startOpsServer, type OpsServer } from './http/ops-server.js';
+import {
+  restPublishEnabled,
+  restServerSettings,
+  startRestServer,
+  type RestServer,
+} from './http/rest-server.js';
+import { mqttPublishMessageRoute, type BrokerState } from './http/routes/mqtt-publish-message.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { RelayMetrics } from './metrics/relay-metrics.js';
 import { openBrokers, type Brokers } from './mqtt/open-brokers.js';
@@ -38,6 +45,8 @@ export interface Relay {
   readonly brokers: Brokers;
   /** The port the operations endpoint listens on, when enabled. */
   readonly httpPort: number | undefined;
+  /** The port the REST API listens on, when its publish endpoint is enabled. */
+  readonly restPort: number | undefined;
   health(): HealthReport;
   /**
    * Stops the sources, lets the pipelines finish and the publishers drain within
@@ -66,8 +75,20 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
     metrics,
   });
   const leftOver = await outbox.open();
+  let pipelines: Pipeline[];
   let brokers: Brokers;
   try {
+    // Every pipeline is loaded before a broker connects, and runs with no wait after: a persistent
+    // session's queued messages (start commands) come right after the connection is made, and must
+    // find their subscriptions there, or MQTT.js would acknowledge them to nobody.
+    pipelines = [
+      ...builtinPipelines(config),
+      ...(config.Relay.pipelineModules
+        ? await loadPipelineModules(config.Relay.pipelineModules, catalog)
+        : []),
+      ...compileYamlPipelines(config.Relay.pipelines, catalog),
+      ...(options.pipelines ?? []),
+    ];
     brokers = await openBrokers(config, log, metrics);
   } catch (error) {
     await outbox.close();
@@ -103,15 +124,8 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
   };
   const running: RunningPipeline[] = [];
   let ops: OpsServer | undefined;
+  let rest: RestServer | undefined;
   try {
-    const pipelines = [
-      ...builtinPipelines(config),
-      ...(config.Relay.pipelineModules
-        ? await loadPipelineModules(config.Relay.pipelineModules, catalog)
-        : []),
-      ...compileYamlPipelines(config.Relay.pipelines, catalog),
-      ...(options.pipelines ?? []),
-    ];
     for (const pipeline of pipelines) running.push(runPipeline(pipeline, context, sink));
     if (config.Relay.http.enable) {
       ops = await startOpsServer({
@@ -122,7 +136,33 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
         log: log.child({ component: 'http' }),
       });
     }
+    // After the pipelines, so what was left in the outbox is queued before anything new.
+    if (restPublishEnabled(config)) {
+      const { confirm, confirmTimeoutMs, allowedTopics } = config.Relay.rest;
+      // Only a durable outbox makes `stored` safe; with memory, 201 waits for the broker.
+      const durable = outbox.durable;
+      const main = brokers.connections.get('main');
+      const brokerState = (): BrokerState =>
+        main === undefined ? 'disabled' : main.connected ? 'connected' : 'disconnected';
+      const restLog = log.child({ component: 'rest' });
+      rest = await startRestServer({
+        ...restServerSettings(config),
+        routes: [
+          mqttPublishMessageRoute({
+            sink,
+            brokerState,
+            confirm: confirm === 'auto' ? (durable ? 'stored' : 'delivered') : confirm,
+            confirmTimeoutMs,
+            allowedTopics,
+            log: restLog,
+          }),
+        ],
+        metrics,
+        log: restLog,
+      });
+    }
   } catch (error) {
+    await ops?.close();
     for (const started of running) started.stop();
     sink.stop();
     ownRepository?.close();
@@ -154,10 +194,13 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
     pipelines: running,
     brokers,
     httpPort: ops?.port,
+    restPort: rest?.port,
     health,
     async stop() {
       const deadline = Date.now() + config.Relay.shutdown.drainTimeoutMs;
       const remaining = (): number => Math.max(0, deadline - Date.now());
+      // First, so that every request in progress is answered while the publishers still run.
+      await rest?.close();
       stopping.next();
       stopping.complete();
       const ended = await Promise.race([

@@ -1,6 +1,8 @@
 import type { Pipeline, RelayConfig } from '../lib/index.js';
+import { cloudReloadEventsPipeline } from './cloud-reload-events.js';
 import { licenseMonitorPipeline } from './license-monitor.js';
 import { serviceMonitorPipeline } from './service-monitor.js';
+import { startTaskPipeline } from './start-task.js';
 import { taskEventsPipeline } from './task-events.js';
 
 /**
@@ -18,5 +20,12 @@ export function builtinPipelines(config: RelayConfig): Pipeline[] {
   if (license.enable && license.destination.mqtt.enable) {
     pipelines.push(licenseMonitorPipeline(config));
   }
+  const forward = config.Butler.mqttConfig.qlikSenseCloud.event.mqttForward;
+  // Butler opens the forward broker only with the main one; without it no event can arrive.
+  if (config.Butler.mqttConfig.enable && forward.enable && config.Relay.cloudEvents.enable) {
+    pipelines.push(cloudReloadEventsPipeline(config));
+  }
+  // Butler subscribes for start commands whenever the main broker is enabled.
+  if (config.Butler.mqttConfig.enable) pipelines.push(startTaskPipeline(config));
   return pipelines;
 }

@@ -330,7 +330,7 @@ const butlerSchema: convict.Schema<ButlerConfig> = {
   startTaskFilter: setting(
     freeObject,
     { enable: false, allowTask: { taskId: [], tag: [], customProperty: [] } },
-    'Butler filter for tasks started through its HTTP API; carried along, not applied.',
+    'Butler allow-list of tasks that may be started; the relay applies it to MQTT start commands.',
   ),
   qlikSenseCloud: {
     enable: setting(flag, false, 'Handle events from a Qlik Cloud tenant.'),
@@ -499,6 +499,90 @@ const relayOptionsSchema: convict.Schema<RelayOptions> = {
       'Append relay_eventId (and relay_enrichment when a lookup failed) to full task messages.',
     ),
   },
+  startTask: {
+    json: setting(
+      flag,
+      true,
+      'Also accept JSON start commands: {"taskId": "…"}, a list of ids, or a list of such objects.',
+    ),
+    replyTopic: setting(
+      text,
+      '',
+      "Topic of a result message for every task start and invalid command; '' = none.",
+    ),
+    sharedGroup: setting(
+      text,
+      '',
+      "MQTT 5 shared-subscription group, so several relays share the start commands; '' = none.",
+    ),
+    maxConcurrent: setting(atLeastOne, 4, 'Start commands handled at once.'),
+    retry: delays('retrying a task start the Repository Service could not answer'),
+  },
+  cloudEvents: {
+    enable: setting(
+      flag,
+      true,
+      'Publish Qlik Cloud app reload events to MQTT while the Qlik Cloud forward broker is enabled.',
+    ),
+    broker: setting(
+      oneOf(['main', 'cloud']),
+      'main',
+      'Broker the Qlik Cloud reload messages are published to.',
+    ),
+    failedTopic: setting(
+      topicName,
+      'qliksense/cloud/app_reload_failed',
+      'Topic of every failed Qlik Cloud app reload (compact JSON).',
+    ),
+    publishAll: setting(
+      flag,
+      false,
+      'Also publish every Qlik Cloud app reload, failed or not, on allTopic.',
+    ),
+    allTopic: setting(
+      topicName,
+      'qliksense/cloud/app_reload',
+      'Topic of every Qlik Cloud app reload when publishAll is on.',
+    ),
+    dedupeTtlMinutes: setting(
+      zeroOrMore,
+      10,
+      'Drop a Qlik Cloud event whose id was seen within this many minutes; 0 = keep every copy.',
+    ),
+    api: {
+      timeoutMs: setting(
+        atLeastOne,
+        30000,
+        'Give up a Qlik Cloud REST request after this many ms.',
+      ),
+      maxConcurrent: setting(atLeastOne, 5, 'Qlik Cloud REST requests in flight at once.'),
+      attempts: setting(
+        atLeastOne,
+        2,
+        'Tries of a Qlik Cloud REST request that failed on the network, by time-out or with a 5xx.',
+      ),
+      cacheTtlMs: setting(
+        zeroOrMore,
+        60000,
+        'Keep Qlik Cloud app metadata this many ms, so a burst of reloads costs one lookup.',
+      ),
+      scriptLogTailLines: setting(
+        zeroOrMore,
+        20,
+        'Last lines of the reload script log put into the message; 0 = the log is not fetched.',
+      ),
+      ca: setting(
+        filePath,
+        '',
+        "Extra CA certificate file (PEM) for the Qlik Cloud REST API; '' = system CAs.",
+      ),
+      rejectUnauthorized: setting(
+        flag,
+        true,
+        'Refuse a Qlik Cloud REST API certificate that no trusted CA vouches for.',
+      ),
+    },
+  },
   serviceMonitor: {
     probe: setting(
       oneOf(['auto', 'windows-sc', 'systemd', 'command']),
@@ -536,6 +620,36 @@ const relayOptionsSchema: convict.Schema<RelayOptions> = {
     enable: setting(flag, false, 'Serve /healthz and /metrics over HTTP.'),
     host: setting(hostName, '127.0.0.1', 'Local address of the health and metrics endpoint.'),
     port: setting(portNumber, 9842, 'Port of the health and metrics endpoint.'),
+  },
+  rest: {
+    allowedTopics: setting(
+      stringList,
+      [],
+      'Topic filters (e.g. qliksense/apps/#) the REST endpoint may publish to; [] = any valid topic.',
+    ),
+    bodyLimitBytes: setting(
+      atLeastOne,
+      1048576,
+      'Largest REST request body in bytes; larger ones are refused with 413.',
+    ),
+    rateLimit: {
+      max: setting(
+        zeroOrMore,
+        100,
+        'REST requests allowed per client IP address per time window; 0 = no limit.',
+      ),
+      timeWindowMs: setting(atLeastOne, 60000, 'The REST rate-limit window in ms.'),
+    },
+    confirm: setting(
+      oneOf(['auto', 'stored', 'delivered']),
+      'auto',
+      'Answer 201 once the message is in the outbox (stored) or acknowledged by the broker (delivered); auto = stored with the disk outbox, delivered with the memory one.',
+    ),
+    confirmTimeoutMs: setting(
+      atLeastOne,
+      5000,
+      'Answer 503 when a REST message is not confirmed within this many ms.',
+    ),
   },
   outbox: {
     store: setting(

@@ -162,8 +162,9 @@ export interface ButlerRestServerEndpointsEnable {
 }
 
 /**
- * Butler's filter for tasks started through its REST API. The relay does not apply it to MQTT
- * start requests (neither does Butler), so it is carried along as a free-form object.
+ * Butler's allow-list of startable tasks (`enable`, `allowTask.taskId/tag/customProperty`). Butler
+ * applies it to its REST API only; the relay applies it to MQTT start commands, and reads it
+ * (pipelines/start-task.ts) leniently, as Butler's files vary.
  */
 export type ButlerStartTaskFilter = Record<string, unknown>;
 
@@ -196,8 +197,14 @@ export interface RelayOptions {
   udp: RelayUdpOptions;
   qrs: RelayQrsOptions;
   taskEvents: RelayTaskEventOptions;
+  /** Starting tasks from MQTT (`Butler.mqttConfig.taskStartTopic`): the relay's additions. */
+  startTask: RelayStartTaskOptions;
+  /** Qlik Cloud app reload events (from the forward broker) published to MQTT. */
+  cloudEvents: RelayCloudEventOptions;
   serviceMonitor: RelayServiceMonitorOptions;
   http: RelayHttpOptions;
+  /** Additions for the REST publish endpoint (`Butler.restServerConfig` says where it listens). */
+  rest: RelayRestOptions;
   outbox: RelayOutboxOptions;
   shutdown: RelayShutdownOptions;
   /** Pipeline definitions from YAML; their content is validated by the pipeline module. */
@@ -238,6 +245,50 @@ export interface RelayTaskEventOptions {
   reloadTasksOnly: boolean;
   /** Append the relay's own fields (`relay_eventId`, `relay_enrichment`) to full messages. */
   relayFields: boolean;
+}
+
+/** Where Qlik Cloud app reload events go, and how the Qlik Cloud REST API is asked about them. */
+export interface RelayCloudEventOptions {
+  /** Publish them at all (only while the forward broker is enabled). */
+  enable: boolean;
+  /** Which broker the messages go to: `main` or `cloud`. */
+  broker: 'main' | 'cloud';
+  /** Every failed reload, as compact JSON. */
+  failedTopic: string;
+  /** Also publish every reload, failed or not, on `allTopic`. */
+  publishAll: boolean;
+  allTopic: string;
+  /** An event id seen within this many minutes is dropped as a duplicate; 0 = no de-duplication. */
+  dedupeTtlMinutes: number;
+  api: RelayCloudApiOptions;
+}
+
+/** Tuning of the Qlik Cloud REST client (`Butler.qlikSenseCloud.event.mqtt.tenant` says where). */
+export interface RelayCloudApiOptions {
+  timeoutMs: number;
+  maxConcurrent: number;
+  /** Tries of a request that failed on the network, by time-out or with a 5xx, the first included. */
+  attempts: number;
+  cacheTtlMs: number;
+  /** Last lines of the script log put into the message; 0 = the log is not fetched. */
+  scriptLogTailLines: number;
+  /** Path of an extra CA certificate; absolute after loading, '' = system CAs only. */
+  ca: string;
+  rejectUnauthorized: boolean;
+}
+
+/** How start-task commands from MQTT are taken and answered. */
+export interface RelayStartTaskOptions {
+  /** Also accept `{"taskId": …}`, a list of ids, or a list of such objects. */
+  json: boolean;
+  /** Topic of one result message per task id and per invalid command; '' = none. */
+  replyTopic: string;
+  /** MQTT 5 shared-subscription group (`$share/<group>/…`) for several relays; '' = none. */
+  sharedGroup: string;
+  /** Commands handled at once; more wait, unacknowledged, in arrival order. */
+  maxConcurrent: number;
+  /** Back-off between tries while the Repository Service cannot answer. */
+  retry: RetryDelays;
 }
 
 /** How `Butler.serviceMonitor` reads service states. */
@@ -325,6 +376,22 @@ export interface RelayHttpOptions {
   enable: boolean;
   host: string;
   port: number;
+}
+
+/** When the REST endpoint answers 201: once the message is stored, or once the broker has it. */
+export type RestConfirmation = 'auto' | 'stored' | 'delivered';
+
+export interface RelayRestOptions {
+  /** Topic filters a REST message may be published to; empty = any valid topic. */
+  allowedTopics: string[];
+  /** Largest request body in bytes; larger ones are refused with 413. */
+  bodyLimitBytes: number;
+  /** Requests per client IP address per `timeWindowMs`; `max` 0 = no limit. */
+  rateLimit: { max: number; timeWindowMs: number };
+  /** `auto` = `stored` with the disk outbox, `delivered` with the memory outbox. */
+  confirm: RestConfirmation;
+  /** Answer 503 when the message is not confirmed within this many ms. */
+  confirmTimeoutMs: number;
 }
 
 export interface RelayShutdownOptions {

@@ -108,6 +108,29 @@ export class RelayMetrics {
     labelNames: ['broker'] as const,
     registers: [this.registry],
   });
+  readonly restRequests = new Counter({
+    name: 'relay_rest_requests_total',
+    help: 'Requests the REST API answered, by route (none when no route matched) and status code.',
+    labelNames: ['route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly heldAcks = new Gauge({
+    name: 'relay_mqtt_unacked_received',
+    help: 'Received QoS 1 messages whose PUBACK waits until they are handled (manual acknowledgement).',
+    labelNames: ['broker'] as const,
+    registers: [this.registry],
+  });
+  readonly taskStarts = new Counter({
+    name: 'relay_task_starts_total',
+    help: 'Task start commands received over MQTT, by outcome (started, not-found, not-allowed, failed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly taskStartRetries = new Counter({
+    name: 'relay_task_start_retries_total',
+    help: 'Task starts tried again because the Repository Service could not answer.',
+    registers: [this.registry],
+  });
   readonly actorRestarts = new Counter({
     name: 'relay_actor_restarts_total',
     help: 'Times an actor crashed and was restarted by its supervisor.',
@@ -131,6 +154,19 @@ export class RelayMetrics {
   readonly taskEnrichment = new Counter({
     name: 'relay_task_enrichment_total',
     help: 'Task events looked up in the Repository Service: complete, or failed at the task or app step.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cloudApiRequests = new Counter({
+    name: 'relay_qlik_cloud_requests_total',
+    help: 'Requests sent to the Qlik Cloud REST API (retries count again), by endpoint and outcome.',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly cloudEnrichment = new Counter({
+    name: 'relay_cloud_enrichment_total',
+    help: 'Qlik Cloud reload events looked up in the REST API: complete, off, or failed at the app, reload or scriptLog step.',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

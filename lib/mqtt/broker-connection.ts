@@ -1,5 +1,6 @@
 import mqtt from 'mqtt';
 import type {
+  DoneCallback,
   IClientOptions,
   IClientPublishOptions,
   IConnackPacket,
@@ -26,6 +27,22 @@ export interface IncomingMqttMessage {
   retain: boolean;
   qos: QoS;
   properties?: IPublishPacket['properties'];
+}
+
+/** A message of a `manualAck` subscription: its PUBACK goes to the broker only after `ack()`. */
+export interface AckableMqttMessage extends IncomingMqttMessage {
+  /**
+   * Call once the message is handled. Until every manual-ack subscriber has called it the broker
+   * counts the message as in flight and, to a persistent session, delivers it again after a
+   * reconnect. Idempotent; does nothing for QoS 0.
+   */
+  ack(): void;
+}
+
+export interface MessagesOptions {
+  qos: QoS;
+  /** Hold each QoS 1 message's PUBACK until its `ack()` is called. */
+  manualAck?: boolean;
 }
 
 export interface PublishRequest {
@@ -61,6 +78,29 @@ interface FilterSubscription {
   readonly listeners: Set<Subscriber<IncomingMqttMessage>>;
 }
 
+/** A received QoS 1 message whose PUBACK waits for its manual-ack subscribers. */
+interface HeldAck {
+  readonly topic: string;
+  readonly payload: Buffer;
+  /** Subscribers that have not called `ack()` yet. */
+  waiting: number;
+  /** True while it is being handed out, so an early `ack()` cannot release it half-way. */
+  dispatching: boolean;
+  /** The connection its PUBACK must go out on: a packet id means nothing on another one. */
+  connection: number;
+}
+
+/**
+ * Passed to MQTT.js's `handleMessage` callback to keep it from sending the PUBACK itself; it skips
+ * the PUBACK on an error and carries on with the next packet (mqtt 5.x, handlers/publish.ts).
+ */
+class AckTakenOver extends Error {}
+
+/** MQTT.js has no public way to send a PUBACK later; this is the method its handlers use. */
+interface PacketSender {
+  _sendPacket(packet: { cmd: 'puback'; messageId: number }, callback?: () => void): void;
+}
+
 const NO_RECEIVE_LIMIT = 65_535;
 
 /**
@@ -79,6 +119,12 @@ export class BrokerConnection {
   /** Publishes waiting for the broker's receive window, in order. */
   private waitingForWindow: (() => void)[] = [];
   private unacked = 0;
+  /** Received QoS 1 messages whose PUBACK waits for `ack()`, by packet id. */
+  private readonly heldAcks = new Map<number, HeldAck>();
+  /** Packets whose PUBACK this class sends, not MQTT.js. */
+  private readonly pubacksTakenOver = new WeakSet<IPublishPacket>();
+  private readonly manualAckListeners = new WeakSet<Subscriber<IncomingMqttMessage>>();
+  private connectionNumber = 0;
   private reconnectAttempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private serverDisconnect: { reasonCode?: number; reason?: string } | undefined;
@@ -106,6 +152,8 @@ export class BrokerConnection {
     this.client.on('close', () => this.onClose());
     this.client.on('disconnect', (packet) => this.onServerDisconnect(packet));
     this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
+    // MQTT.js's documented hook, called right after `message`; its default answers at once.
+    this.client.handleMessage = (packet, done) => this.handleMessage(packet, done);
     this.options.metrics.brokerConnected.set({ broker: this.name }, 0);
     this.startConnecting(() => this.client.connect());
   }
@@ -142,8 +190,19 @@ export class BrokerConnection {
   /**
    * Messages on `filter`. Cold: the broker subscription is made for the first subscriber, dropped
    * when the last one leaves, and renewed after every reconnect. Completes when the connection closes.
+   *
+   * With `manualAck` each message carries `ack()`, and a QoS 1 message is acknowledged to the broker
+   * only once every manual-ack subscriber that received it called it; other packets keep flowing
+   * meanwhile. How many stay unacknowledged is bounded by the broker's in-flight window for this
+   * client (Mosquitto: `max_inflight_messages`; MQTT 5: the client's Receive Maximum): beyond it the
+   * broker sends no further QoS 1/2 message to this client, on any subscription, until one is acked.
    */
-  messages(filter: string, options: { qos: QoS }): Observable<IncomingMqttMessage> {
+  messages(
+    filter: string,
+    options: MessagesOptions & { manualAck: true },
+  ): Observable<AckableMqttMessage>;
+  messages(filter: string, options: MessagesOptions): Observable<IncomingMqttMessage>;
+  messages(filter: string, options: MessagesOptions): Observable<IncomingMqttMessage> {
     return new Observable<IncomingMqttMessage>((subscriber) => {
       if (!isValidTopicFilter(filter)) {
         subscriber.error(new Error(`invalid MQTT topic filter ${JSON.stringify(filter)}`));
@@ -164,6 +223,7 @@ export class BrokerConnection {
       }
       const joined = entry;
       joined.listeners.add(subscriber);
+      if (options.manualAck) this.manualAckListeners.add(subscriber);
       return () => {
         joined.listeners.delete(subscriber);
         if (joined.listeners.size > 0 || this.subscriptions.get(filter) !== joined) return;
@@ -330,6 +390,10 @@ export class BrokerConnection {
   }
 
   private onConnect(connack: IConnackPacket): void {
+    this.connectionNumber += 1;
+    // A new session: the broker forgot what it had sent, so held messages will not come again.
+    if (!connack.sessionPresent) this.heldAcks.clear();
+    this.countHeldAcks();
     if (this.closing) return;
     this.reconnectAttempt = 0;
     this.options.metrics.brokerConnected.set({ broker: this.name }, 1);
@@ -384,6 +448,7 @@ export class BrokerConnection {
   }
 
   private onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    if (this.isRedeliveryOfHeld(topic, payload, packet)) return;
     const message: IncomingMqttMessage = {
       topic,
       payload,
@@ -391,10 +456,81 @@ export class BrokerConnection {
       qos: packet.qos,
       properties: packet.properties,
     };
+    const { messageId } = packet;
+    const holdable = packet.qos === 1 && messageId !== undefined;
+    let held: HeldAck | undefined;
     for (const [filter, entry] of this.subscriptions) {
       if (!topicMatchesFilter(topic, filter)) continue;
-      for (const listener of entry.listeners) listener.next(message);
+      for (const listener of entry.listeners) {
+        if (!this.manualAckListeners.has(listener)) {
+          listener.next(message);
+        } else if (!holdable) {
+          listener.next(withAck(message, () => undefined)); // QoS 0: nothing to acknowledge
+        } else {
+          held ??= this.hold(messageId, topic, payload);
+          held.waiting += 1;
+          listener.next(withAck(message, this.ackOnce(messageId, held)));
+        }
+      }
     }
+    if (held === undefined) return;
+    held.dispatching = false;
+    if (held.waiting === 0)
+      this.heldAcks.delete(messageId as number); // all acked at once
+    else this.pubacksTakenOver.add(packet);
+    this.countHeldAcks();
+  }
+
+  /**
+   * A resumed session redelivers (DUP) what was not acknowledged. A copy of a message still being
+   * handled is not handed out twice: its PUBACK follows on this connection once it is handled, or
+   * now, if that happened while the connection was down.
+   */
+  private isRedeliveryOfHeld(topic: string, payload: Buffer, packet: IPublishPacket): boolean {
+    const held = packet.messageId === undefined ? undefined : this.heldAcks.get(packet.messageId);
+    if (!packet.dup || !held || held.topic !== topic || !held.payload.equals(payload)) return false;
+    held.connection = this.connectionNumber;
+    if (held.waiting > 0) this.pubacksTakenOver.add(packet);
+    else this.heldAcks.delete(packet.messageId as number);
+    this.countHeldAcks();
+    return true;
+  }
+
+  private handleMessage(packet: IPublishPacket, done: DoneCallback): void {
+    if (this.pubacksTakenOver.delete(packet)) done(new AckTakenOver());
+    else done();
+  }
+
+  private hold(messageId: number, topic: string, payload: Buffer): HeldAck {
+    const held: HeldAck = {
+      topic,
+      payload,
+      waiting: 0,
+      dispatching: true,
+      connection: this.connectionNumber,
+    };
+    this.heldAcks.set(messageId, held);
+    return held;
+  }
+
+  private ackOnce(messageId: number, held: HeldAck): () => void {
+    let acked = false;
+    return () => {
+      if (acked) return;
+      acked = true;
+      held.waiting -= 1;
+      if (held.waiting > 0 || held.dispatching) return;
+      if (this.heldAcks.get(messageId) !== held) return; // its session is gone: nothing to ack
+      // On another connection the PUBACK waits for the redelivery (isRedeliveryOfHeld).
+      if (held.connection !== this.connectionNumber || !this.client.connected) return;
+      this.heldAcks.delete(messageId);
+      this.countHeldAcks();
+      (this.client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId });
+    };
+  }
+
+  private countHeldAcks(): void {
+    this.options.metrics.heldAcks.set({ broker: this.name }, this.heldAcks.size);
   }
 
   private scheduleReconnect(): void {
@@ -444,6 +580,10 @@ export class BrokerConnection {
       if (outgoing.cmd === 'publish') this.client.removeOutgoingMessage(Number(messageId));
     }
   }
+}
+
+function withAck(message: IncomingMqttMessage, ack: () => void): AckableMqttMessage {
+  return { ...message, ack };
 }
 
 function beforeDeadline(work: Promise<void>, deadline: number): Promise<void> {

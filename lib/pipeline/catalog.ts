@@ -4,6 +4,7 @@ import { mqttTopicSource } from '../sources/mqtt-topic.js';
 import { timerSource } from '../sources/timer.js';
 import { udpSourceFromSpec } from '../sources/udp-source-spec.js';
 import { logAppenderSource } from '../sources/log-appender.js';
+import { cloudAppReloadSource } from '../sources/cloud-app-reload.js';
 import { PipelineDefinitionError, type SourceFactory, type StepFactory } from './pipeline.js';
 
 /**
@@ -48,6 +49,7 @@ export function builtinCatalog(): Catalog {
     .registerSource('mqtt', mqttTopicSource)
     .registerSource('udp', udpSourceFromSpec)
     .registerSource('log-appender', logAppenderSource)
+    .registerSource('qlik-cloud-app-reload', cloudAppReloadSource)
     .registerStep('filter', (parameters) => filterEvents(asEventMatch(parameters)));
 }
 

@@ -11,11 +11,17 @@ export interface IncomingMqttMessage {
   payload: Buffer;
   retain: boolean;
   qos: QoS;
+  /** Present with `manualAck`: the broker gets the PUBACK once this is called. */
+  ack?(): void;
 }
 
 /** What a source needs of a broker connection: a subscription as an observable. */
 export interface SubscribableBroker {
-  messages(filter: string, options: { qos: QoS }): Observable<IncomingMqttMessage>;
+  /** `manualAck`: hold each QoS 1 message's PUBACK until its `ack()` (where supported). */
+  messages(
+    filter: string,
+    options: { qos: QoS; manualAck?: boolean },
+  ): Observable<IncomingMqttMessage>;
 }
 
 /** Where pipeline output goes. `MqttSink` is the real one; tests may pass their own. */

@@ -12,11 +12,20 @@ export interface MqttMessageData {
   /** The payload as UTF-8 text; binary payloads are not the relay's business. */
   readonly payload: string;
   readonly retain: boolean;
+  /**
+   * Present when the source spec says `manualAck: true`: the broker gets the message's PUBACK
+   * only once this is called, and redelivers it to a persistent session after a crash until then.
+   * Pipelines that share such a source must all be done before one of them calls it.
+   */
+  readonly ack?: () => void;
 }
 
 export type MqttMessageEvent = RelayEvent<'mqtt.message', MqttMessageData>;
 
-/** Emits `mqtt.message` for every message on `topic` (a filter) of `broker` (default `main`). */
+/**
+ * Emits `mqtt.message` for every message on `topic` (a filter) of `broker` (default `main`), at
+ * `qos` (default 1); with `manualAck: true` each event carries `data.ack`.
+ */
 export function mqttTopicSource(
   spec: SourceSpec,
   context: PipelineContext,
@@ -38,14 +47,16 @@ export function mqttTopicSource(
   }
   const qos = (spec.qos ?? 1) as QoS;
   const name = `mqtt:${brokerName}:${filter}`;
-  return broker.messages(filter, { qos }).pipe(
+  const manualAck = spec.manualAck === true;
+  const events = broker.messages(filter, { qos, manualAck }).pipe(
     map((message) =>
       createEvent('mqtt.message', name, {
         topic: message.topic,
         payload: message.payload.toString('utf8'),
         retain: message.retain,
+        ...(manualAck && message.ack ? { ack: () => message.ack?.() } : {}),
       }),
     ),
-    takeUntil(context.stopping$),
   );
+  return events.pipe(takeUntil(context.stopping$));
 }

@@ -11,6 +11,7 @@ describe('config/examples/monitors.yaml', () => {
     expect(builtinPipelines(config).map((p) => p.name)).toEqual([
       'butler-service-monitor',
       'butler-license-monitor',
+      'butler-start-task',
     ]);
     expect(
       servicesFromConfig(config, { platform: 'linux' }).map((s) => [s.host, s.name, s.probe.kind]),
