@@ -1,6 +1,7 @@
 import https from 'node:https';
 import type { CloudEndpoint } from './qlik-cloud-api.js';
 import { QlikCloudApiError } from './qlik-cloud-error.js';
+import { RequestFailure, requestText } from '../http/request-text.js';
 
 export interface QlikCloudTransportOptions {
   /** `https://tenant.region.qlikcloud.com`; a path on it is kept as the base. */
@@ -27,15 +28,6 @@ export interface CloudHttpResponse {
   readonly body: string;
 }
 
-const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
-
-/** A request that died on a reused kept-alive socket before any answer; sent again. */
-class StaleSocketError extends QlikCloudApiError {
-  constructor(endpoint: CloudEndpoint, cause: unknown) {
-    super('kept-alive socket was closed by the server', { kind: 'network', endpoint, cause });
-  }
-}
-
 /** Bigger answers are refused rather than buffered: a script log of this size is no alert. */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
@@ -59,83 +51,33 @@ export class QlikCloudTransport {
     this.basePath = options.tenantUrl.pathname.replace(/\/+$/, '');
   }
 
-  /**
-   * A kept-alive socket the server closed while it sat idle fails the next request with a reset
-   * before any answer; that request is sent once more on a fresh socket (GETs are idempotent).
-   */
+  /** A request that met a kept-alive socket the server had closed is sent again (`requestText`). */
   async exchange(request: CloudRequest): Promise<CloudHttpResponse> {
+    const { tenantUrl } = this.options;
     try {
-      return await this.exchangeOnce(request);
+      return await requestText(
+        () =>
+          https.request({
+            host: tenantUrl.hostname.replace(/^\[(.*)\]$/, '$1'),
+            port: tenantUrl.port === '' ? 443 : Number(tenantUrl.port),
+            method: 'GET',
+            path: `${this.basePath}${request.path}`,
+            headers: {
+              Authorization: `Bearer ${this.options.apiKey}`,
+              Accept: request.accept,
+            },
+            agent: this.agent,
+          }),
+        { timeoutMs: this.options.timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES },
+      );
     } catch (error) {
-      if (!(error instanceof StaleSocketError)) throw error;
-      return this.exchangeOnce(request);
-    }
-  }
-
-  private exchangeOnce(request: CloudRequest): Promise<CloudHttpResponse> {
-    const described = `GET ${request.path}`;
-    const failure = (kind: 'timeout' | 'network', message: string, cause?: unknown) =>
-      new QlikCloudApiError(`Qlik Cloud ${described} ${message}`, {
-        kind,
+      if (!(error instanceof RequestFailure)) throw error;
+      throw new QlikCloudApiError(`Qlik Cloud GET ${request.path} ${error.message}`, {
+        kind: error.kind === 'too-large' ? 'network' : error.kind,
         endpoint: request.endpoint,
-        cause,
+        cause: error.cause,
       });
-    return new Promise<CloudHttpResponse>((resolve, reject) => {
-      let settled = false;
-      const settle = (outcome: CloudHttpResponse | QlikCloudApiError): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (outcome instanceof QlikCloudApiError) reject(outcome);
-        else resolve(outcome);
-      };
-      const { tenantUrl } = this.options;
-      const req = https.request({
-        host: tenantUrl.hostname.replace(/^\[(.*)\]$/, '$1'),
-        port: tenantUrl.port === '' ? 443 : Number(tenantUrl.port),
-        method: 'GET',
-        path: `${this.basePath}${request.path}`,
-        headers: {
-          Authorization: `Bearer ${this.options.apiKey}`,
-          Accept: request.accept,
-        },
-        agent: this.agent,
-      });
-      const timer = setTimeout(() => {
-        settle(failure('timeout', `timed out after ${this.options.timeoutMs} ms`));
-        req.destroy();
-      }, this.options.timeoutMs);
-      let answered = false;
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        if (!answered && req.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? '')) {
-          settle(new StaleSocketError(request.endpoint, error));
-          return;
-        }
-        settle(failure('network', `failed: ${error.message}`, error));
-      });
-      req.on('response', (res) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            settle(failure('network', `answered more than ${MAX_RESPONSE_BYTES} bytes`));
-            req.destroy();
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () =>
-          settle({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', (error) => settle(failure('network', `failed: ${error.message}`, error)));
-        res.on('close', () => {
-          if (!res.complete) settle(failure('network', 'failed: connection closed mid-answer'));
-        });
-      });
-      req.end();
-    });
+    }
   }
 
   /** Closes kept-alive sockets. */

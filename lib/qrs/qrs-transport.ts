@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { RequestFailure, requestText } from '../http/request-text.js';
 import type { ClientCertificates } from './client-certificates.js';
 import { QrsError } from './qrs-error.js';
 import type { QrsEndpoint } from './repository-service.js';
@@ -46,6 +47,7 @@ const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
  * Sends one request to the Repository Service and reads the whole answer. Every request gets a
  * fresh xrfkey, in the `X-Qlik-Xrfkey` header and the `xrfkey` query parameter alike. Any status
  * is returned; only a time-out or a broken connection throws (`QrsError` `timeout`/`network`).
+ * A request that met a kept-alive socket the server had closed is sent again (`requestText`).
  */
 export class QrsTransport {
   private readonly agent: http.Agent;
@@ -66,7 +68,7 @@ export class QrsTransport {
     }
   }
 
-  exchange(request: QrsRequest): Promise<QrsHttpResponse> {
+  async exchange(request: QrsRequest): Promise<QrsHttpResponse> {
     const xrfkey = newXrfKey();
     const separator = request.target.includes('?') ? '&' : '?';
     const headers: Record<string, string> = {};
@@ -79,64 +81,32 @@ export class QrsTransport {
       headers['Content-Length'] = String(Buffer.byteLength(request.body));
     }
     const described = `${request.method} ${request.target}`;
-
-    return new Promise<QrsHttpResponse>((resolve, reject) => {
-      let settled = false;
-      const settle = (outcome: QrsHttpResponse | QrsError): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (outcome instanceof QrsError) reject(outcome);
-        else resolve(outcome);
-      };
-      const failure = (
-        kind: 'timeout' | 'network' | 'invalid-response',
-        message: string,
-        cause?: unknown,
-      ) =>
-        new QrsError(`QRS ${described} ${message}`, {
-          kind,
-          endpoint: request.endpoint,
-          request: described,
-          cause,
-        });
-
-      const req = this.send({
-        host: this.options.host,
-        port: this.options.port,
-        method: request.method,
-        path: `${request.target}${separator}xrfkey=${xrfkey}`,
-        headers,
-        agent: this.agent,
+    try {
+      return await requestText(
+        () =>
+          this.send({
+            host: this.options.host,
+            port: this.options.port,
+            method: request.method,
+            path: `${request.target}${separator}xrfkey=${xrfkey}`,
+            headers,
+            agent: this.agent,
+          }),
+        {
+          timeoutMs: this.options.timeoutMs,
+          maxResponseBytes: MAX_RESPONSE_BYTES,
+          ...(request.body === undefined ? {} : { body: request.body }),
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof RequestFailure)) throw error;
+      throw new QrsError(`QRS ${described} ${error.message}`, {
+        kind: error.kind === 'too-large' ? 'invalid-response' : error.kind,
+        endpoint: request.endpoint,
+        request: described,
+        cause: error.cause,
       });
-      const timer = setTimeout(() => {
-        settle(failure('timeout', `timed out after ${this.options.timeoutMs} ms`));
-        req.destroy();
-      }, this.options.timeoutMs);
-
-      req.on('error', (error) => settle(failure('network', `failed: ${error.message}`, error)));
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            settle(failure('invalid-response', `answered more than ${MAX_RESPONSE_BYTES} bytes`));
-            req.destroy();
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () =>
-          settle({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', (error) => settle(failure('network', `failed: ${error.message}`, error)));
-        res.on('close', () => {
-          if (!res.complete) settle(failure('network', 'failed: connection closed mid-answer'));
-        });
-      });
-      req.end(request.body);
-    });
+    }
   }
 
   /** Closes kept-alive sockets so that the process can exit. */
