@@ -46,7 +46,10 @@ const SYNC_KEY = Buffer.from('sync');
 export class LevelOutboxStore implements OutboxStore {
   readonly durable = true;
   private db: ClassicLevel<Buffer, Buffer> | undefined;
-  private operations: Operation[] = [];
+  /** Gathering for the next batch; a put cancelled by its removal leaves a hole. */
+  private operations: (Operation | undefined)[] = [];
+  /** Where in `operations` the put of a sequence waits, until the batch is taken for writing. */
+  private pendingPuts = new Map<number, number>();
   private waiters: Waiter[] = [];
   private syncWanted = false;
   private writing: Promise<void> | undefined;
@@ -99,14 +102,26 @@ export class LevelOutboxStore implements OutboxStore {
 
   append(record: OutboxRecord): Promise<void> {
     const key = encodeSequence(record.sequence);
+    // Set before the write: an idle store takes the batch (and resets the map) at once.
+    this.pendingPuts.set(record.sequence, this.operations.length);
     return this.write(
       { type: 'put', key, value: encodeRecord(record) },
       this.options.fsync === 'always',
     );
   }
 
+  /**
+   * A record acknowledged before its put was even written (a quick broker, a busy disk) never
+   * needs the disk: its put is taken out of the gathering batch and no delete is written.
+   */
   remove(sequence: number): Promise<void> {
-    return this.write({ type: 'del', key: encodeSequence(sequence) }, false);
+    const pending = this.pendingPuts.get(sequence);
+    if (pending === undefined) {
+      return this.write({ type: 'del', key: encodeSequence(sequence) }, false);
+    }
+    this.pendingPuts.delete(sequence);
+    this.operations[pending] = undefined;
+    return this.write(undefined, false); // settles with the batch the put was in
   }
 
   async close(): Promise<void> {
@@ -120,7 +135,8 @@ export class LevelOutboxStore implements OutboxStore {
     await db.close();
   }
 
-  private write(operation: Operation, sync: boolean): Promise<void> {
+  /** Adds an operation (none: only a wait) to the gathering batch, and writes if idle. */
+  private write(operation: Operation | undefined, sync: boolean): Promise<void> {
     if (this.db === undefined) {
       return Promise.reject(new OutboxError(`the outbox in ${this.options.directory} is closed`));
     }
@@ -135,15 +151,18 @@ export class LevelOutboxStore implements OutboxStore {
   /** Writes what has gathered, batch after batch, until nothing is left. */
   private async writeBatches(): Promise<void> {
     while (this.operations.length > 0 && this.db !== undefined) {
-      const operations = this.operations;
+      const operations = this.operations.filter((op): op is Operation => op !== undefined);
       const waiters = this.waiters;
       const sync = this.syncWanted;
       this.operations = [];
+      this.pendingPuts = new Map();
       this.waiters = [];
       this.syncWanted = false;
       try {
-        await this.db.batch(operations, { sync });
-        this.unsynced = !sync;
+        if (operations.length > 0) {
+          await this.db.batch(operations, { sync });
+          this.unsynced = !sync;
+        }
         for (const waiter of waiters) waiter.resolve();
       } catch (error) {
         const failure = new OutboxError(
