@@ -1,5 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** What the publisher gauges show of one publisher. */
+export interface PublisherReading {
+  readonly broker: string;
+  readonly topic: string;
+  readonly queued: number;
+  readonly inFlight: number;
+}
+
 /**
  * Every metric the relay exports, on a registry of its own so that several relays (tests, embedded
  * use) never share counters. Names and labels are documented in docs/operations.md.
@@ -78,17 +86,21 @@ export class RelayMetrics {
     labelNames: ['operation'] as const,
     registers: [this.registry],
   });
-  readonly queueDepth = new Gauge({
+  /** Read when the metrics are collected: setting gauges on every message cost more than the rest. */
+  private readonly publishers = new Set<() => PublisherReading>();
+  readonly queueDepth: Gauge<'broker' | 'topic'> = new Gauge({
     name: 'relay_publish_queue_depth',
     help: 'Messages waiting in a publisher queue.',
     labelNames: ['broker', 'topic'] as const,
     registers: [this.registry],
+    collect: (): void => this.collectPublishers(this.queueDepth, (reading) => reading.queued),
   });
-  readonly inFlight = new Gauge({
+  readonly inFlight: Gauge<'broker' | 'topic'> = new Gauge({
     name: 'relay_publish_in_flight',
     help: 'Messages sent and awaiting the broker acknowledgement.',
     labelNames: ['broker', 'topic'] as const,
     registers: [this.registry],
+    collect: (): void => this.collectPublishers(this.inFlight, (reading) => reading.inFlight),
   });
   readonly pipelineQueueDepth = new Gauge({
     name: 'relay_pipeline_queue_depth',
@@ -194,6 +206,26 @@ export class RelayMetrics {
     help: 'Days until the server licence expires at the last check; negative once it has expired.',
     registers: [this.registry],
   });
+
+  /**
+   * Has a publisher's queue read for the queue-depth and in-flight gauges whenever they are
+   * collected, until the returned function is called (its series then disappear).
+   */
+  watchPublisher(read: () => PublisherReading): () => void {
+    this.publishers.add(read);
+    return () => this.publishers.delete(read);
+  }
+
+  private collectPublishers(
+    gauge: Gauge<'broker' | 'topic'>,
+    value: (reading: PublisherReading) => number,
+  ): void {
+    gauge.reset();
+    for (const read of this.publishers) {
+      const reading = read();
+      gauge.set({ broker: reading.broker, topic: reading.topic }, value(reading));
+    }
+  }
 
   /** Adds Node.js process metrics (memory, CPU, event-loop lag); only the running server wants them. */
   withProcessMetrics(): this {

@@ -78,6 +78,7 @@ export class MqttPublisher {
   private consecutiveFailures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly unwatch: () => void;
   /** Messages left in a durable outbox at shutdown. */
   private kept = 0;
 
@@ -109,13 +110,8 @@ export class MqttPublisher {
     });
     this.actor.pause(); // until the connection reports `connected`
 
-    const depth = metrics.queueDepth.labels({ broker, topic });
-    const inFlight = metrics.inFlight.labels({ broker, topic });
+    this.unwatch = metrics.watchPublisher(() => this.status());
     this.subscriptions.push(
-      this.actor.status$.subscribe((status) => {
-        depth.set(status.depth);
-        inFlight.set(status.running);
-      }),
       options.connection.state$.subscribe((state) => {
         this.connected = state === 'connected';
         this.updateGate();
@@ -173,10 +169,7 @@ export class MqttPublisher {
     this.retryTimer = undefined;
     this.actor.stop();
     for (const subscription of this.subscriptions) subscription.unsubscribe();
-    // Its series go with it: a topic that is gone must not keep a time series alive.
-    const labels = { broker: this.broker, topic: this.topic };
-    this.options.metrics.queueDepth.remove(labels);
-    this.options.metrics.inFlight.remove(labels);
+    this.unwatch(); // its series go with it: a topic that is gone keeps no time series alive
     this.drops.flush();
     return this.kept;
   }

@@ -144,6 +144,8 @@ describe('MqttPublisher', () => {
       expect(reports).toHaveLength(1); // the first drop at once, the rest held back by the throttle
       expect(reports[0]).toMatchObject({ level: 40, dropped: { 'queue-full': 1 } });
       expect(publisher.status()).toMatchObject({ queued: 5, connected: false });
+      const series = { broker: 'main', topic: TOPIC };
+      expect(await metricValue(opened.metrics, 'relay_publish_queue_depth', series)).toBe(5);
 
       const route = await startTcpProxy(broker.port, port); // the broker appears
       cleanups.push(() => route.close());
@@ -153,6 +155,7 @@ describe('MqttPublisher', () => {
       expect((await subscriber.waitFor(TOPIC, 5)).map((m) => m.payload)).toEqual(delivered);
 
       publisher.stop();
+      expect((await opened.metrics.queueDepth.get()).values).toEqual([]); // gone with it
       expect(opened.logs.events('publish.dropped')[1]).toMatchObject({
         dropped: { 'queue-full': 2 },
       });
