@@ -16,11 +16,14 @@ import { pipelineProblems } from './pipeline-problems.js';
 import { sendTestEvent } from './send-test-event.js';
 import { targetForListener } from './udp-target.js';
 import { USAGE } from './usage.js';
+import { watch } from './watch.js';
 
 export interface ProcessIo {
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /** Ends a long-running command (`watch`) as SIGINT would; for embedding and tests. */
+  signal?: AbortSignal;
 }
 
 const defaultIo: ProcessIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
@@ -87,6 +90,7 @@ export async function main(argv: readonly string[], io: ProcessIo = defaultIo): 
     );
     return 0;
   }
+  if (commandLine.command === 'watch') return watch(loaded.config, commandLine.topics ?? [], io);
   if (commandLine.command === 'print-config') {
     io.stdout.write(stringify(maskConfig(loaded.config)));
     return 0;

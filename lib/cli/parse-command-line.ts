@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
+import { isValidTopicFilter } from '../mqtt/topics.js';
 import { isGuid } from '../qlik/guid.js';
 import {
   TEST_EVENT_TYPES,
@@ -14,6 +15,7 @@ export type Command =
   | 'print-config'
   | 'config-reference'
   | 'send-test-event'
+  | 'watch'
   | 'help'
   | 'version';
 const COMMANDS: readonly Command[] = [
@@ -22,6 +24,7 @@ const COMMANDS: readonly Command[] = [
   'print-config',
   'config-reference',
   'send-test-event',
+  'watch',
 ];
 
 /** What `send-test-event` should send, and where (default: the configured listener). */
@@ -35,6 +38,8 @@ export interface CommandLine {
   logLevel?: LogLevel;
   /** Only for `send-test-event`. */
   testEvent?: TestEventCommand;
+  /** Only for `watch`: topic filters; none = `Butler.mqttConfig.subscriptionRootTopic`. */
+  topics?: string[];
 }
 
 /** A command line we cannot act on; the process exits 2 with this message. */
@@ -62,6 +67,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         'task-id': { type: 'string' },
         'app-id': { type: 'string' },
         'task-name': { type: 'string' },
+        topic: { type: 'string', short: 't', multiple: true },
       },
     });
   } catch (error) {
@@ -85,8 +91,17 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     const misplaced = TEST_EVENT_OPTIONS.find((name) => values[name] !== undefined);
     if (misplaced) throw new UsageError(`--${misplaced} belongs to the send-test-event command`);
   }
+  const topics = values.topic ?? [];
+  if (topics.length > 0 && command !== 'watch') {
+    throw new UsageError('--topic belongs to the watch command');
+  }
+  const badFilter = topics.find((filter) => !isValidTopicFilter(filter));
+  if (badFilter !== undefined) {
+    throw new UsageError(`--topic ${JSON.stringify(badFilter)} is not an MQTT topic filter`);
+  }
   return {
     command,
+    ...(command === 'watch' ? { topics } : {}),
     ...(values.config === undefined ? {} : { configFile: values.config }),
     ...(level === undefined ? {} : { logLevel: level as LogLevel }),
     ...(command === 'send-test-event' ? { testEvent: readTestEvent(values) } : {}),

@@ -10,12 +10,18 @@ Commands:
   config-reference    Print the reference of every config key (Markdown), as docs/configuration.md.
   send-test-event     Send one task event datagram, as the Qlik Sense scheduler would, to check
                       the chain from the log appender to MQTT.
+  watch               Print what arrives on the configured broker, one line per message
+                      (readable on a terminal, JSON lines when piped), until Ctrl-C.
 
 Options:
   -c, --config FILE   Config file (YAML or JSON). Default: the embedded config/default.yaml.
   -l, --log-level LVL trace | debug | info | warn | error | fatal (overrides Relay.log.level).
   -h, --help          Show this help.
   -v, --version       Show the version.
+
+watch options:
+  -t, --topic FILTER  Topic filter to watch; repeatable. Default:
+                      Butler.mqttConfig.subscriptionRootTopic. NO_COLOR turns colours off.
 
 send-test-event options:
   --type TYPE         failed | aborted | success | distribute (required).

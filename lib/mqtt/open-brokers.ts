@@ -36,26 +36,7 @@ export async function openBrokers(
   if (!mqtt.enable) return { connections, close: () => Promise.resolve() };
 
   const azure = mqtt.azureEventGrid.enable;
-  const main: BrokerClientConfig = azure
-    ? azureEventGridOptions({
-        ...sessionSettings(config),
-        host: mqtt.brokerHost,
-        port: mqtt.brokerPort,
-        clientId: mqtt.azureEventGrid.clientId,
-        clientCertFile: mqtt.azureEventGrid.clientCertFile,
-        clientKeyFile: mqtt.azureEventGrid.clientKeyFile,
-        ...(relay.tls.ca ? { ca: relay.tls.ca } : {}),
-      })
-    : standardBrokerOptions({
-        ...sessionSettings(config),
-        host: mqtt.brokerHost,
-        port: mqtt.brokerPort,
-        protocolVersion: relay.protocolVersion,
-        clientId: relay.clientId,
-        username: relay.username,
-        password: relay.password,
-        tls: relay.tls,
-      });
+  const main = mainBrokerOptions(config);
   const cloudBroker = mqtt.qlikSenseCloud.event.mqttForward;
   const cloud = cloudBroker.enable
     ? cloudForwardBrokerOptions({
@@ -112,6 +93,32 @@ export async function openBrokers(
       await embedded?.close();
     },
   };
+}
+
+/** How to reach the main broker (`Butler.mqttConfig` with `Relay.mqtt`): standard or Azure Event Grid. */
+export function mainBrokerOptions(config: RelayConfig): BrokerClientConfig {
+  const mqtt = config.Butler.mqttConfig;
+  const relay = config.Relay.mqtt;
+  return mqtt.azureEventGrid.enable
+    ? azureEventGridOptions({
+        ...sessionSettings(config),
+        host: mqtt.brokerHost,
+        port: mqtt.brokerPort,
+        clientId: mqtt.azureEventGrid.clientId,
+        clientCertFile: mqtt.azureEventGrid.clientCertFile,
+        clientKeyFile: mqtt.azureEventGrid.clientKeyFile,
+        ...(relay.tls.ca ? { ca: relay.tls.ca } : {}),
+      })
+    : standardBrokerOptions({
+        ...sessionSettings(config),
+        host: mqtt.brokerHost,
+        port: mqtt.brokerPort,
+        protocolVersion: relay.protocolVersion,
+        clientId: relay.clientId,
+        username: relay.username,
+        password: relay.password,
+        tls: relay.tls,
+      });
 }
 
 function sessionSettings(config: RelayConfig) {

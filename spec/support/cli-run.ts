@@ -9,17 +9,31 @@ export interface CliResult {
 }
 
 /** Runs the command line in this process with captured output and the given environment. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  {
+    signal,
+    onOutput,
+  }: { signal?: AbortSignal; onOutput?: (out: string, err: string) => void } = {},
+): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    onOutput?.(out, err);
+  });
+  stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+    onOutput?.(out, err);
+  });
   const code = await main(argv, {
     stdout,
     stderr,
     env: { RELAY_OUTBOX_DIRECTORY: temporaryOutboxDirectory(), ...env },
+    ...(signal ? { signal } : {}),
   });
   return { code, out, err };
 }
