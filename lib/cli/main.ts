@@ -15,6 +15,7 @@ import {
 import { pipelineProblems } from './pipeline-problems.js';
 import { sendTestEvent } from './send-test-event.js';
 import { targetForListener } from './udp-target.js';
+import { testPipelines } from './test-pipelines.js';
 import { USAGE } from './usage.js';
 import { watch } from './watch.js';
 
@@ -91,6 +92,9 @@ export async function main(argv: readonly string[], io: ProcessIo = defaultIo): 
     return 0;
   }
   if (commandLine.command === 'watch') return watch(loaded.config, commandLine.topics ?? [], io);
+  if (commandLine.command === 'test') {
+    return testPipelines(commandLine.fixtures ?? [], loaded.config, io);
+  }
   if (commandLine.command === 'print-config') {
     io.stdout.write(stringify(maskConfig(loaded.config)));
     return 0;

@@ -16,6 +16,7 @@ export type Command =
   | 'config-reference'
   | 'send-test-event'
   | 'watch'
+  | 'test'
   | 'help'
   | 'version';
 const COMMANDS: readonly Command[] = [
@@ -25,6 +26,7 @@ const COMMANDS: readonly Command[] = [
   'config-reference',
   'send-test-event',
   'watch',
+  'test',
 ];
 
 /** What `send-test-event` should send, and where (default: the configured listener). */
@@ -40,6 +42,8 @@ export interface CommandLine {
   testEvent?: TestEventCommand;
   /** Only for `watch`: topic filters; none = `Butler.mqttConfig.subscriptionRootTopic`. */
   topics?: string[];
+  /** Only for `test`: the pipeline fixture files. */
+  fixtures?: string[];
 }
 
 /** A command line we cannot act on; the process exits 2 with this message. */
@@ -76,10 +80,13 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const { values, positionals } = parsed;
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
-  if (positionals.length > 1) {
+  const command = (positionals[0] ?? 'run') as Command;
+  if (positionals.length > 1 && command !== 'test') {
     throw new UsageError(`expected at most one command, got: ${positionals.join(' ')}`);
   }
-  const command = (positionals[0] ?? 'run') as Command;
+  if (command === 'test' && positionals.length < 2) {
+    throw new UsageError('test needs at least one pipeline fixture file');
+  }
   if (!COMMANDS.includes(command)) {
     throw new UsageError(`unknown command "${command}"; expected one of ${COMMANDS.join(', ')}`);
   }
@@ -102,6 +109,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   return {
     command,
     ...(command === 'watch' ? { topics } : {}),
+    ...(command === 'test' ? { fixtures: positionals.slice(1) } : {}),
     ...(values.config === undefined ? {} : { configFile: values.config }),
     ...(level === undefined ? {} : { logLevel: level as LogLevel }),
     ...(command === 'send-test-event' ? { testEvent: readTestEvent(values) } : {}),

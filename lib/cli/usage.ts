@@ -10,6 +10,8 @@ Commands:
   config-reference    Print the reference of every config key (Markdown), as docs/configuration.md.
   send-test-event     Send one task event datagram, as the Qlik Sense scheduler would, to check
                       the chain from the log appender to MQTT.
+  test FILE...        Run pipeline fixtures (YAML: input events, expected messages per topic)
+                      against the config's pipelines, without any broker; exit 1 on a failure.
   watch               Print what arrives on the configured broker, one line per message
                       (readable on a terminal, JSON lines when piped), until Ctrl-C.
 
