@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CloudEndpoint } from '../../lib/qlik-cloud/qlik-cloud-api.js';
+import { FakeHttpService } from './fake-http-service.js';
 import type { QrsCertificates } from './qrs-certs.js';
 
 /** One request as the fake received it. */
@@ -49,11 +49,6 @@ export interface FakeQlikCloudOptions {
   readonly apiKey: string;
   /** Load the example app and reload of facts 9.5 (default true). */
   readonly seed?: boolean;
-}
-
-interface Fault {
-  readonly status: number;
-  remaining: number;
 }
 
 /** The ids of the facts' example event (9.5). */
@@ -110,26 +105,17 @@ const LOG_PATH = /^\/api\/v1\/apps\/([^/]+)\/reloads\/logs\/([^/]+)$/;
  * shapes, the script log as text. Faults (error statuses, slowness, refused connections) can be
  * switched on and off while it runs; every request is kept.
  */
-export class FakeQlikCloud {
-  readonly requests: RecordedCloudRequest[] = [];
-  /** Most requests it was answering at the same time. */
-  maxConcurrentSeen = 0;
-
+export class FakeQlikCloud extends FakeHttpService<CloudEndpoint, RecordedCloudRequest> {
+  protected readonly server: https.Server;
   private readonly apps = new Map<string, FakeCloudApp>();
   private readonly reloads = new Map<string, FakeCloudReload>();
-  private readonly faults = new Map<CloudEndpoint | '*', Fault>();
-  private delayMs = 0;
-  private inFlight = 0;
-  private listening = false;
-  private assignedPort = 0;
-  private readonly pendingDelays = new Set<NodeJS.Timeout>();
-  private readonly server: https.Server;
 
   private constructor(private readonly options: FakeQlikCloudOptions) {
+    super();
     const { certificates } = options;
     this.server = https.createServer(
       { key: readFileSync(certificates.serverKey), cert: readFileSync(certificates.serverCert) },
-      (req, res) => this.onRequest(req, res),
+      this.handleRequest,
     );
     if (options.seed ?? true) {
       this.addApp(exampleCloudApp());
@@ -141,10 +127,6 @@ export class FakeQlikCloud {
     const fake = new FakeQlikCloud(options);
     await fake.listen();
     return fake;
-  }
-
-  get port(): number {
-    return this.assignedPort;
   }
 
   /** `https://127.0.0.1:<port>`, the tenant URL to configure. */
@@ -162,99 +144,24 @@ export class FakeQlikCloud {
     return this;
   }
 
-  /** Answers `status` on `endpoint` (or every endpoint) for the next `times` requests, or until `restore`. */
-  fail(endpoint: CloudEndpoint | '*', status: number, times = Infinity): this {
-    this.faults.set(endpoint, { status, remaining: times });
-    return this;
+  protected record(req: IncomingMessage): RecordedCloudRequest {
+    const path = new URL(req.url ?? '/', 'https://fake-qlik-cloud').pathname;
+    return {
+      method: req.method ?? '',
+      path,
+      headers: req.headers,
+      endpoint: routeOf(req.method ?? '', path),
+    };
   }
 
-  /** Holds every answer back by `ms`. */
-  delay(ms: number): this {
-    this.delayMs = ms;
-    return this;
-  }
-
-  /** Stops listening (connections are refused); the port is kept for `restore`. */
-  async refuseConnections(): Promise<void> {
-    if (!this.listening) return;
-    this.listening = false;
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
-  }
-
-  /** Listens again on the same port and clears every fault and delay. */
-  async restore(): Promise<void> {
-    this.faults.clear();
-    this.delayMs = 0;
-    if (!this.listening) await this.listen();
-  }
-
-  requestsTo(endpoint: CloudEndpoint): RecordedCloudRequest[] {
-    return this.requests.filter((r) => r.endpoint === endpoint);
-  }
-
-  clearRecords(): void {
-    this.requests.length = 0;
-    this.maxConcurrentSeen = 0;
-  }
-
-  async close(): Promise<void> {
-    for (const timer of this.pendingDelays) clearTimeout(timer);
-    this.pendingDelays.clear();
-    await this.refuseConnections();
-  }
-
-  private listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
-      this.server.once('error', onError);
-      this.server.listen(this.assignedPort, '127.0.0.1', () => {
-        this.server.off('error', onError);
-        this.assignedPort = (this.server.address() as AddressInfo).port;
-        this.listening = true;
-        resolve();
-      });
-    });
-  }
-
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.inFlight += 1;
-    this.maxConcurrentSeen = Math.max(this.maxConcurrentSeen, this.inFlight);
-    res.on('close', () => {
-      this.inFlight -= 1;
-    });
-    req.resume();
-    req.on('end', () => {
-      const path = new URL(req.url ?? '/', 'https://fake-qlik-cloud').pathname;
-      const request: RecordedCloudRequest = {
-        method: req.method ?? '',
-        path,
-        headers: req.headers,
-        endpoint: routeOf(req.method ?? '', path),
-      };
-      this.requests.push(request);
-      const answer = (): void => this.answer(request, res);
-      if (this.delayMs <= 0) return answer();
-      const timer = setTimeout(() => {
-        this.pendingDelays.delete(timer);
-        answer();
-      }, this.delayMs);
-      this.pendingDelays.add(timer);
-    });
-  }
-
-  private answer(request: RecordedCloudRequest, res: ServerResponse): void {
-    if (res.destroyed) return;
+  protected answer(request: RecordedCloudRequest, res: ServerResponse): void {
     if (request.headers.authorization !== `Bearer ${this.options.apiKey}`) {
       return qlikError(res, 401, 'HTTP-401', 'Not authorized');
     }
     if (request.endpoint === undefined) return qlikError(res, 404, 'HTTP-404', 'Not found');
-    const fault = this.faults.get(request.endpoint) ?? this.faults.get('*');
-    if (fault && fault.remaining > 0) {
-      fault.remaining -= 1;
-      return qlikError(res, fault.status, `HTTP-${fault.status}`, 'Injected failure');
+    const injected = this.injectedStatus(request.endpoint);
+    if (injected !== undefined) {
+      return qlikError(res, injected, `HTTP-${injected}`, 'Injected failure');
     }
     switch (request.endpoint) {
       case '/api/v1/apps/{appId}': {

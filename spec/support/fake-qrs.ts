@@ -5,10 +5,10 @@ import http, {
   type ServerResponse,
 } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { QrsClientOptions } from '../../lib/qrs/qrs-client.js';
 import type { QrsAppFull, QrsLicense, QrsTaskFull } from '../../lib/qrs/qrs-types.js';
 import type { QrsEndpoint } from '../../lib/qrs/repository-service.js';
+import { FakeHttpService } from './fake-http-service.js';
 import type { QrsCertificates } from './qrs-certs.js';
 
 /** One request as the fake received it. */
@@ -34,12 +34,6 @@ export interface FakeQrsOptions {
   readonly seed?: boolean;
 }
 
-interface Fault {
-  readonly status: number;
-  /** Requests left to fail; Infinity until `restore`. */
-  remaining: number;
-}
-
 const FIXTURES = new URL('../fixtures/qrs/', import.meta.url);
 
 function fixture<T>(name: string): T {
@@ -60,30 +54,20 @@ const START_PATH = /^\/qrs\/task\/([^/]+)\/start$/;
  * one: HTTPS on 127.0.0.1 demanding a client certificate, xrfkey and X-Qlik-User checks, real
  * paths and JSON shapes. Faults can be switched on and off while it runs; every request is kept.
  */
-export class FakeQrs {
-  readonly requests: RecordedRequest[] = [];
+export class FakeQrs extends FakeHttpService<QrsEndpoint, RecordedRequest> {
   /** Ids of the tasks started, in order. */
   readonly startedTasks: string[] = [];
-  /** Most requests it was answering at the same time. */
-  maxConcurrentSeen = 0;
   /** TLS handshakes it refused (no or untrusted client certificate). */
   tlsRejections = 0;
 
+  protected readonly server: http.Server;
   private readonly tasks = new Map<string, QrsTaskFull>();
   private readonly apps = new Map<string, QrsAppFull>();
   private license: QrsLicense | undefined;
-  private readonly faults = new Map<QrsEndpoint | '*', Fault>();
-  private delayMs = 0;
-  private inFlight = 0;
-  private listening = false;
-  private readonly pendingDelays = new Set<NodeJS.Timeout>();
-  private readonly server: http.Server;
 
-  private constructor(
-    private readonly options: FakeQrsOptions,
-    private assignedPort = 0,
-  ) {
-    const handler = (req: IncomingMessage, res: ServerResponse): void => this.onRequest(req, res);
+  private constructor(private readonly options: FakeQrsOptions) {
+    super();
+    const handler = this.handleRequest;
     if (options.tls ?? true) {
       const certs = options.certificates;
       if (!certs) throw new Error('FakeQrs with tls needs certificates');
@@ -117,10 +101,6 @@ export class FakeQrs {
     return fake;
   }
 
-  get port(): number {
-    return this.assignedPort;
-  }
-
   get tls(): boolean {
     return this.options.tls ?? true;
   }
@@ -141,35 +121,6 @@ export class FakeQrs {
     return this;
   }
 
-  /** Answers `status` on `endpoint` (or every endpoint) for the next `times` requests, or until `restore`. */
-  fail(endpoint: QrsEndpoint | '*', status: number, times = Infinity): this {
-    this.faults.set(endpoint, { status, remaining: times });
-    return this;
-  }
-
-  /** Holds every answer back by `ms`. */
-  delay(ms: number): this {
-    this.delayMs = ms;
-    return this;
-  }
-
-  /** Stops listening (connections are refused) and drops open connections; the port is kept for `restore`. */
-  async refuseConnections(): Promise<void> {
-    if (!this.listening) return;
-    this.listening = false;
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
-  }
-
-  /** Listens again on the same port and clears every fault and delay. */
-  async restore(): Promise<void> {
-    this.faults.clear();
-    this.delayMs = 0;
-    if (!this.listening) await this.listen();
-  }
-
   /** Connection settings for a client that should be let in: host, port, TLS files, X-Qlik-User. */
   clientOptions(): QrsClientOptions {
     const certs = this.options.certificates;
@@ -186,70 +137,26 @@ export class FakeQrs {
     };
   }
 
-  /** Requests routed to `endpoint`. */
-  requestsTo(endpoint: QrsEndpoint): RecordedRequest[] {
-    return this.requests.filter((r) => r.endpoint === endpoint);
-  }
-
-  clearRecords(): void {
-    this.requests.length = 0;
+  override clearRecords(): void {
+    super.clearRecords();
     this.startedTasks.length = 0;
-    this.maxConcurrentSeen = 0;
     this.tlsRejections = 0;
   }
 
-  async close(): Promise<void> {
-    for (const timer of this.pendingDelays) clearTimeout(timer);
-    this.pendingDelays.clear();
-    await this.refuseConnections();
+  protected record(req: IncomingMessage, body: Buffer): RecordedRequest {
+    const url = new URL(req.url ?? '/', 'http://fake-qrs');
+    return {
+      method: req.method ?? '',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      url: req.url ?? '',
+      headers: req.headers,
+      body: body.toString('utf8'),
+      endpoint: routeOf(req.method ?? '', url.pathname.toLowerCase()),
+    };
   }
 
-  private listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
-      this.server.once('error', onError);
-      this.server.listen(this.assignedPort, '127.0.0.1', () => {
-        this.server.off('error', onError);
-        this.assignedPort = (this.server.address() as AddressInfo).port;
-        this.listening = true;
-        resolve();
-      });
-    });
-  }
-
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.inFlight += 1;
-    this.maxConcurrentSeen = Math.max(this.maxConcurrentSeen, this.inFlight);
-    res.on('close', () => {
-      this.inFlight -= 1;
-    });
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://fake-qrs');
-      const path = url.pathname.toLowerCase();
-      const request: RecordedRequest = {
-        method: req.method ?? '',
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        endpoint: routeOf(req.method ?? '', path),
-      };
-      this.requests.push(request);
-      const answer = (): void => this.answer(request, res);
-      if (this.delayMs <= 0) return answer();
-      const timer = setTimeout(() => {
-        this.pendingDelays.delete(timer);
-        answer();
-      }, this.delayMs);
-      this.pendingDelays.add(timer);
-    });
-  }
-
-  private answer(request: RecordedRequest, res: ServerResponse): void {
-    if (res.destroyed) return;
+  protected answer(request: RecordedRequest, res: ServerResponse): void {
     const xrfkey = request.query.xrfkey;
     if (
       xrfkey === undefined ||
@@ -261,11 +168,8 @@ export class FakeQrs {
     if (!request.headers['x-qlik-user']) return text(res, 401, 'No X-Qlik-User header.');
     if (request.endpoint === undefined) return text(res, 404, 'Not found');
 
-    const fault = this.faults.get(request.endpoint) ?? this.faults.get('*');
-    if (fault && fault.remaining > 0) {
-      fault.remaining -= 1;
-      return text(res, fault.status, `Injected failure ${fault.status}`);
-    }
+    const injected = this.injectedStatus(request.endpoint);
+    if (injected !== undefined) return text(res, injected, `Injected failure ${injected}`);
 
     switch (request.endpoint) {
       case '/qrs/task':
