@@ -72,6 +72,7 @@ export async function measureTaskEvents(
       await sleep(settings.idleSettleMs);
       const idle = sampler.sample();
       const context: LoadContext = { socket, router, sampler, ...settings };
+      await measureLoad(target, settings.warmUp, nextLoadId++, context); // not reported
       const loads: LoadMeasurement[] = [];
       for (const load of settings.loads) {
         loads.push(await measureLoad(target, load, nextLoadId++, context));

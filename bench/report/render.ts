@@ -161,6 +161,7 @@ function taskEventsSection({ taskEvents }: BenchSummary): Section {
       'events/s: events with both messages received, over first send to last receipt. Latency: UDP send to MQTT receipt, per message.',
       'CPU %: the target, of one core; machine CPU %: all processes, of all cores; both over the same window.',
       'tail: last send to last receipt. kernel drops: the socket buffer was full. uncounted: lost and counted nowhere.',
+      'Before the loads each target takes an unmeasured warm-up of 20 events (the first fills the metadata cache).',
     ],
   };
 }
