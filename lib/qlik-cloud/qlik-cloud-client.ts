@@ -1,5 +1,5 @@
-import { Actor } from '../actors/actor.js';
 import { backoffDelay } from '../actors/backoff.js';
+import { RequestSlots } from '../http/request-slots.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import { TtlCache } from '../qrs/ttl-cache.js';
@@ -36,18 +36,6 @@ export interface QlikCloudClientOptions {
   readonly metrics?: RelayMetrics;
 }
 
-/** One request waiting for, or holding, a concurrency slot. */
-interface SlotRequest {
-  send(): Promise<void>;
-  refuse(reason: 'queue-full' | 'crash' | 'shutdown', error?: unknown): void;
-}
-
-const REFUSALS = {
-  'queue-full': 'too many requests waiting',
-  shutdown: 'client closed',
-  crash: 'internal error',
-} as const;
-
 /** Ids go into paths: anything else than these characters is no Qlik id and is never sent. */
 const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
@@ -59,7 +47,7 @@ const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
  */
 export class QlikCloudClient implements QlikCloudApi {
   private readonly transport: QlikCloudTransport;
-  private readonly slots: Actor<SlotRequest>;
+  private readonly slots: RequestSlots;
   private readonly attempts: number;
   private readonly retryDelayMs: number;
   private readonly log: Logger;
@@ -80,12 +68,10 @@ export class QlikCloudClient implements QlikCloudApi {
       ...(options.ca ? { ca: options.ca } : {}),
       rejectUnauthorized: options.rejectUnauthorized ?? true,
     });
-    this.slots = new Actor<SlotRequest>({
+    this.slots = new RequestSlots({
       name: 'qlik-cloud-client',
-      handle: (request) => request.send(),
-      mailbox: { maxItems: Math.max(1, options.maxQueued ?? 500), overflow: 'drop-newest' },
       concurrency: maxConcurrent,
-      onDrop: (request, reason, error) => request.refuse(reason, error),
+      maxQueued: options.maxQueued ?? 500,
       log: this.log,
     });
     this.appCache = new TtlCache({ ttlMs: options.cacheTtlMs ?? 60_000, maxEntries: 500 });
@@ -129,7 +115,7 @@ export class QlikCloudClient implements QlikCloudApi {
 
   /** Refuses new calls, fails queued ones and closes the sockets. */
   close(): void {
-    this.slots.stop();
+    this.slots.close();
     this.transport.close();
   }
 
@@ -183,37 +169,33 @@ export class QlikCloudClient implements QlikCloudApi {
     const count = (outcome: string): void => {
       this.metrics?.cloudApiRequests.inc({ endpoint: request.endpoint, outcome });
     };
-    return new Promise((resolve, reject) => {
-      this.slots.tell({
-        send: async () => {
-          try {
-            const response = await this.transport.exchange(request);
-            if (response.status === 404) {
-              count('not-found');
-            } else if (response.status < 200 || response.status > 299) {
-              throw statusError(request, response);
-            } else {
-              count('ok');
-            }
-            resolve(response);
-          } catch (error) {
-            const failure = asCloudError(error, request);
-            count(failure.kind);
-            reject(failure);
+    return this.slots.run(
+      async () => {
+        try {
+          const response = await this.transport.exchange(request);
+          if (response.status === 404) {
+            count('not-found');
+          } else if (response.status < 200 || response.status > 299) {
+            throw statusError(request, response);
+          } else {
+            count('ok');
           }
-        },
-        refuse: (reason, error) => {
-          count('rejected');
-          reject(
-            new QlikCloudApiError(`Qlik Cloud GET ${request.path} not sent: ${REFUSALS[reason]}`, {
-              kind: 'rejected',
-              endpoint: request.endpoint,
-              cause: error,
-            }),
-          );
-        },
-      });
-    });
+          return response;
+        } catch (error) {
+          const failure = asCloudError(error, request);
+          count(failure.kind);
+          throw failure;
+        }
+      },
+      (reason, cause) => {
+        count('rejected');
+        return new QlikCloudApiError(`Qlik Cloud GET ${request.path} not sent: ${reason}`, {
+          kind: 'rejected',
+          endpoint: request.endpoint,
+          cause,
+        });
+      },
+    );
   }
 }
 

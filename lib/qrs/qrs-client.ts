@@ -1,5 +1,5 @@
-import { Actor } from '../actors/actor.js';
 import { backoffDelay } from '../actors/backoff.js';
+import { RequestSlots } from '../http/request-slots.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import { readClientCertificates, type ClientCertificateFiles } from './client-certificates.js';
@@ -55,18 +55,7 @@ export interface QrsClientOptions {
   readonly metrics?: RelayMetrics;
 }
 
-/** One request waiting for, or holding, a concurrency slot. */
-interface SlotRequest {
-  send(): Promise<void>;
-  refuse(reason: 'queue-full' | 'crash' | 'shutdown', error?: unknown): void;
-}
-
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const REFUSALS = {
-  'queue-full': 'too many requests waiting',
-  shutdown: 'client closed',
-  crash: 'internal error',
-} as const;
 const DEFAULT_RETRIES: QrsRetryOptions = { attempts: 3, initialDelayMs: 200, maxDelayMs: 5000 };
 
 /**
@@ -77,7 +66,7 @@ const DEFAULT_RETRIES: QrsRetryOptions = { attempts: 3, initialDelayMs: 200, max
  */
 export class QrsClient implements RepositoryService {
   private readonly transport: QrsTransport;
-  private readonly slots: Actor<SlotRequest>;
+  private readonly slots: RequestSlots;
   private readonly retries: QrsRetryOptions;
   private readonly log: Logger;
   private readonly metrics: RelayMetrics | undefined;
@@ -100,12 +89,10 @@ export class QrsClient implements RepositoryService {
       timeoutMs: options.timeoutMs ?? 30_000,
       maxSockets: maxConcurrent,
     });
-    this.slots = new Actor<SlotRequest>({
+    this.slots = new RequestSlots({
       name: 'qrs-client',
-      handle: (request) => request.send(),
-      mailbox: { maxItems: Math.max(1, options.maxQueued ?? 1000), overflow: 'drop-newest' },
       concurrency: maxConcurrent,
-      onDrop: (request, reason, error) => request.refuse(reason, error),
+      maxQueued: options.maxQueued ?? 1000,
       log: this.log,
     });
     const cache = {
@@ -163,7 +150,7 @@ export class QrsClient implements RepositoryService {
 
   /** Refuses new calls, fails queued ones and closes the sockets. */
   close(): void {
-    this.slots.stop();
+    this.slots.close();
     this.transport.close();
   }
 
@@ -233,41 +220,37 @@ export class QrsClient implements RepositoryService {
     request: QrsRequest,
     accept: (status: number) => boolean,
   ): Promise<QrsHttpResponse> {
-    return new Promise((resolve, reject) => {
-      const count = (outcome: string): void => {
-        this.metrics?.qrsRequests.inc({ endpoint: request.endpoint, outcome });
-      };
-      this.slots.tell({
-        send: async () => {
-          const stopTimer = this.metrics?.qrsRequestSeconds.startTimer({
-            endpoint: request.endpoint,
-          });
-          try {
-            const response = await this.transport.exchange(request);
-            if (!accept(response.status)) throw statusError(request, response);
-            count(response.status === 404 ? 'not-found' : 'ok');
-            resolve(response);
-          } catch (error) {
-            const failure = asQrsError(error, request);
-            count(failure.kind);
-            reject(failure);
-          } finally {
-            stopTimer?.();
-          }
-        },
-        refuse: (reason, error) => {
-          count('rejected');
-          reject(
-            new QrsError(`QRS ${request.method} ${request.target} not sent: ${REFUSALS[reason]}`, {
-              kind: 'rejected',
-              endpoint: request.endpoint,
-              request: `${request.method} ${request.target}`,
-              cause: error,
-            }),
-          );
-        },
-      });
-    });
+    const count = (outcome: string): void => {
+      this.metrics?.qrsRequests.inc({ endpoint: request.endpoint, outcome });
+    };
+    return this.slots.run(
+      async () => {
+        const stopTimer = this.metrics?.qrsRequestSeconds.startTimer({
+          endpoint: request.endpoint,
+        });
+        try {
+          const response = await this.transport.exchange(request);
+          if (!accept(response.status)) throw statusError(request, response);
+          count(response.status === 404 ? 'not-found' : 'ok');
+          return response;
+        } catch (error) {
+          const failure = asQrsError(error, request);
+          count(failure.kind);
+          throw failure;
+        } finally {
+          stopTimer?.();
+        }
+      },
+      (reason, cause) => {
+        count('rejected');
+        return new QrsError(`QRS ${request.method} ${request.target} not sent: ${reason}`, {
+          kind: 'rejected',
+          endpoint: request.endpoint,
+          request: `${request.method} ${request.target}`,
+          cause,
+        });
+      },
+    );
   }
 }
 
