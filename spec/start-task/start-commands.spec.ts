@@ -58,6 +58,7 @@ describe('starting tasks from MQTT, through the relay process', () => {
       taskId,
       started: true,
       outcome: 'started',
+      // jest's matcher for "some string" (typed `any` by jest): the id is the relay's own.
       eventId: expect.any(String),
     });
     expect(startsOf(env.qrs, taskId)).toBe(1);

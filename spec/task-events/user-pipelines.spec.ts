@@ -45,6 +45,7 @@ describe('success, distribute and engine events', () => {
       ...schedulerFields(SUCCESS[0] as string),
       cleaned: false,
       recovered: false,
+      // jest's matcher for "some number" (typed `any` by jest): the sender's port is ephemeral.
       sender: { address: '127.0.0.1', port: expect.any(Number), family: 'IPv4' },
     });
 
