@@ -3,14 +3,17 @@
  * machine, next to what the broker can take and what a naive relay does. It reports, it never
  * asserts; every phase is bounded in time. Results: stdout, bench/results/latest.{json,md}.
  *
- * BENCH_REPETITIONS (default 3) and BENCH_SCALE (default 1, multiplies message and event counts)
- * make a quick try cheaper; BENCH_RELAY_CPU_PROF=<dir> writes V8 CPU profiles of the relay there
- * (read them with dist/bench/tools/profile-summary.js).
+ * `--short` runs fewer, shorter loads (CI runs it so the bench cannot rot) and writes
+ * bench/results/short/. BENCH_REPETITIONS (publishing), BENCH_LOAD_REPETITIONS (task events) and
+ * BENCH_SCALE (multiplies message counts and load durations) make a quick try cheaper;
+ * BENCH_RELAY_CPU_PROF=<dir> writes V8 CPU profiles of the relay there (read them with
+ * dist/bench/tools/profile-summary.js).
  */
 import { performance } from 'node:perf_hooks';
 import { measureBrokerCeiling } from './phases/broker-ceiling.js';
 import { measureRelayPublisher } from './phases/relay-publisher.js';
 import { measureTaskEvents, type TaskEventsResult } from './phases/task-events.js';
+import { judgeGoals } from './report/goals.js';
 import { renderText } from './report/render.js';
 import { summarizePublishing, summarizeTaskEvents, type BenchSummary } from './report/summary.js';
 import { writeResults } from './report/write-results.js';
@@ -41,7 +44,7 @@ async function measureAll(broker: BenchBroker, budget: Budget) {
   let taskEvents: TaskEventsResult | undefined;
   try {
     taskEvents = await measureTaskEvents(broker, budget, process.env.BENCH_RELAY_CPU_PROF);
-    problems.push(...taskEvents.relay.problems, ...taskEvents.naive.problems);
+    problems.push(...taskEvents.targets.flatMap((target) => target.problems));
   } catch (error) {
     problems.push(`task events: ${errorText(error)}`);
   }
@@ -51,7 +54,9 @@ async function measureAll(broker: BenchBroker, budget: Budget) {
 cleanUpOnExit();
 const startedAt = performance.now();
 const machine = await machineInfo();
-progress(`bench: ${machine.nproc} CPU (${machine.cpuModel}), Node ${machine.node}`);
+progress(
+  `bench (${SETTINGS.mode}): ${machine.nproc} CPU (${machine.cpuModel}), Node ${machine.node}`,
+);
 
 let broker: BenchBroker;
 try {
@@ -64,12 +69,17 @@ const measured = await measureAll(broker, new Budget(SETTINGS.budgetMs)).finally
   broker.stop(),
 );
 
+const publishing = summarizePublishing(measured.ceiling, measured.relayPublisher);
+const taskEvents =
+  measured.taskEvents &&
+  summarizeTaskEvents(measured.taskEvents, publishing.ceiling.figures.msgsPerSecond);
 const summary: BenchSummary = {
   machine,
   settings: SETTINGS,
   durationSeconds: (performance.now() - startedAt) / 1000,
-  publishing: summarizePublishing(measured.ceiling, measured.relayPublisher),
-  taskEvents: measured.taskEvents && summarizeTaskEvents(measured.taskEvents),
+  publishing,
+  taskEvents,
+  goals: taskEvents ? judgeGoals(taskEvents) : [],
   problems: measured.problems,
 };
 progress('');

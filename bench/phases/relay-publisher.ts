@@ -13,6 +13,7 @@ import { Outbox } from '../../lib/outbox/outbox.js';
 import { outboxStoreFromConfig } from '../../lib/outbox/outbox-from-config.js';
 import { MqttSink } from '../../lib/sinks/mqtt-sink.js';
 import type { OutboxVariant, PublishSpec } from '../settings.js';
+import { outboxLabel } from '../task-events/targets.js';
 import { sampleFolderSize } from '../support/folder-size.js';
 import type { BenchBroker } from '../support/mosquitto.js';
 import { attempt, emptyRepeated, type Budget, type Repeated } from '../support/repeat.js';
@@ -43,13 +44,6 @@ export interface RelayPublisherRun extends PublishRun {
 /** The repetitions of one outbox variant. */
 export interface RelayPublisherVariant extends Repeated<RelayPublisherRun> {
   readonly variant: OutboxVariant;
-}
-
-export function outboxLabel(variant: OutboxVariant): string {
-  if (variant.store === 'memory') return 'memory';
-  return variant.fsync === 'always'
-    ? 'disk, fsync always'
-    : `disk, fsync interval (${variant.fsyncIntervalMs} ms)`;
 }
 
 /**

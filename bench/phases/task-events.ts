@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { SETTINGS } from '../settings.js';
+import { SETTINGS, type TargetSpec } from '../settings.js';
 import { FakeRepository } from '../support/fake-repository.js';
 import type { BenchBroker } from '../support/mosquitto.js';
 import { ProcessSampler } from '../support/process-sampler.js';
@@ -13,7 +13,7 @@ import {
   type LoadContext,
   type LoadMeasurement,
 } from '../task-events/measure-load.js';
-import { startTarget, type TargetName, type TargetSetup } from '../task-events/targets.js';
+import { startTarget, targetLabel, type TargetSetup } from '../task-events/targets.js';
 
 /** One start-to-stop run of a target through every load. */
 export interface TargetRun {
@@ -23,18 +23,23 @@ export interface TargetRun {
   loads: LoadMeasurement[];
 }
 
-export type TaskEventsResult = Readonly<Record<TargetName, Repeated<TargetRun>>> & {
+/** The repetitions of one target. */
+export interface TargetResult extends Repeated<TargetRun> {
+  readonly spec: TargetSpec;
+}
+
+export interface TaskEventsResult {
+  /** In the order of `SETTINGS.taskEvents.targets`. */
+  readonly targets: readonly TargetResult[];
   /** Task messages that belonged to no load in progress (late arrivals); should be 0. */
   readonly strayMessages: number;
   readonly repositoryRequests: number;
-};
-
-export const TARGETS: readonly TargetName[] = ['relay', 'naive'];
+}
 
 /**
- * The relay process and the naive baseline, each started afresh per repetition (taking turns, so
- * drift on the machine hits both alike) and driven through the same loads of failed-reload
- * datagrams.
+ * The relay process (once per outbox) and the naive baseline, each started afresh per repetition
+ * (taking turns, so drift on the machine hits all alike) and driven through the same loads of
+ * failed-reload datagrams.
  */
 export async function measureTaskEvents(
   broker: BenchBroker,
@@ -59,14 +64,14 @@ export async function measureTaskEvents(
     stopTimeoutMs: settings.stopTimeoutMs,
     ...(cpuProfileDir ? { cpuProfileDir } : {}),
   };
-  const results: Record<TargetName, Repeated<TargetRun>> = {
-    relay: emptyRepeated(),
-    naive: emptyRepeated(),
-  };
+  const results: TargetResult[] = settings.targets.map((spec) => ({
+    spec,
+    ...emptyRepeated<TargetRun>(),
+  }));
   let nextLoadId = 1;
 
-  const runTarget = async (name: TargetName): Promise<TargetRun> => {
-    const target = await startTarget(name, setup);
+  const runTarget = async (spec: TargetSpec): Promise<TargetRun> => {
+    const target = await startTarget(spec, setup);
     const sampler = new ProcessSampler(target.pid);
     try {
       await sleep(settings.idleSettleMs);
@@ -90,12 +95,11 @@ export async function measureTaskEvents(
   };
 
   try {
-    for (let repetition = 1; repetition <= SETTINGS.repetitions; repetition += 1) {
-      for (const name of TARGETS) {
-        process.stdout.write(`  task events: ${name} #${repetition}\n`);
-        await attempt(`task events ${name} #${repetition}`, budget, results[name], () =>
-          runTarget(name),
-        );
+    for (let repetition = 1; repetition <= settings.repetitions; repetition += 1) {
+      for (const result of results) {
+        const label = `task events: ${targetLabel(result.spec)} #${repetition}`;
+        process.stdout.write(`  ${label}\n`);
+        await attempt(label, budget, result, () => runTarget(result.spec));
       }
     }
   } finally {
@@ -103,5 +107,9 @@ export async function measureTaskEvents(
     await subscriber.close();
     await repository.close();
   }
-  return { ...results, strayMessages: router.strays, repositoryRequests: repository.requests };
+  return {
+    targets: results,
+    strayMessages: router.strays,
+    repositoryRequests: repository.requests,
+  };
 }

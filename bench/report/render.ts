@@ -1,6 +1,11 @@
 import type { PublishRun } from '../phases/publish-run.js';
-import type { LoadFigures } from '../task-events/measure-load.js';
-import type { BenchSummary, LoadSummary, Medians } from './summary.js';
+import type {
+  BenchSummary,
+  Comparison,
+  LoadSummary,
+  Medians,
+  TargetLoadSummary,
+} from './summary.js';
 import { cell, markdownTable, textTable, type Row } from './table.js';
 
 interface Section {
@@ -34,7 +39,7 @@ export function renderMarkdown(summary: BenchSummary): string {
     '',
     machineLine(summary),
     '',
-    'Produced by `npm run bench`; every figure is the median of the repetitions that completed.',
+    `Produced by \`${summary.settings.mode === 'short' ? 'npm run bench -- --short' : 'npm run bench'}\`; every figure is the median of the repetitions that completed.`,
     '',
     parts.join('\n\n'),
     ...section(
@@ -61,7 +66,12 @@ function section(title: string, lines: readonly string[]): string[] {
 function sections(summary: BenchSummary): Section[] {
   const list = [publishingSection(summary)];
   if (summary.taskEvents) {
-    list.push(taskEventsSection(summary), processSection(summary), dropsSection(summary));
+    list.push(
+      goalsSection(summary),
+      taskEventsSection(summary),
+      processSection(summary),
+      dropsSection(summary),
+    );
   }
   return list;
 }
@@ -129,6 +139,25 @@ function publishingSection({ publishing, settings }: BenchSummary): Section {
   };
 }
 
+function goalsSection({ goals }: BenchSummary): Section {
+  const verdict = (met: boolean | undefined): string =>
+    met === undefined ? 'not measured' : met ? 'met' : 'NOT MET';
+  return {
+    title: 'Targets, judged on this run',
+    header: ['goal', 'target', 'required', 'measured', 'verdict'],
+    rows: goals.map((check) => [
+      check.goal,
+      check.target,
+      check.required,
+      check.measured,
+      verdict(check.met),
+    ]),
+    notes: [
+      'The naive ceiling is the naive baseline’s highest events/s over the steady loads; a target’s sustained events/s is its own highest.',
+    ],
+  };
+}
+
 function taskEventsSection({ taskEvents }: BenchSummary): Section {
   const loads = taskEvents?.loads ?? [];
   return {
@@ -139,6 +168,7 @@ function taskEventsSection({ taskEvents }: BenchSummary): Section {
       'offered',
       'delivered',
       'events/s',
+      'msgs / ceiling',
       'deliv/offer',
       'counted drops',
       'kernel drops',
@@ -150,16 +180,19 @@ function taskEventsSection({ taskEvents }: BenchSummary): Section {
       'machine CPU %',
       'peak RSS MiB',
       'tail s',
+      'runs',
     ],
-    rows: loads.flatMap((load) => [
-      loadRow(load.name, 'relay', load.relay),
-      loadRow('', 'naive', load.naive),
-      ratioRow(load),
-    ]),
+    rows: loads.flatMap((load) =>
+      load.targets.flatMap((target, i) => [
+        loadRow(i === 0 ? load.load.name : '', target),
+        ...(target.overNaive ? [ratioRow(target.overNaive)] : []),
+      ]),
+    ),
     notes: [
       ...sendErrorNote(loads),
-      'events/s: events with both messages received, over first send to last receipt. Latency: UDP send to MQTT receipt, per message.',
-      'CPU %: the target, of one core; machine CPU %: all processes, of all cores; both over the same window.',
+      'events/s: events with both messages received, over first send to last receipt. msgs / ceiling: those messages/s (2 per event) over the broker ceiling’s. Latency: UDP send to MQTT receipt, per message.',
+      '/ naive: the row above over the naive baseline’s figures in the same load.',
+      'CPU %: the target, of one core; machine CPU %: all processes, of all cores (the bench itself sends and receives on the same machine); both over the same window.',
       'tail: last send to last receipt. kernel drops: the socket buffer was full. uncounted: lost and counted nowhere.',
       'Before the loads each target takes an unmeasured warm-up of 20 events (the first fills the metadata cache).',
     ],
@@ -168,23 +201,25 @@ function taskEventsSection({ taskEvents }: BenchSummary): Section {
 
 /** Only when the bench's own socket failed to send: those datagrams were never offered. */
 function sendErrorNote(loads: readonly LoadSummary[]): string[] {
-  const failing = loads.filter(
-    (load) => (load.relay.sendErrors ?? 0) + (load.naive.sendErrors ?? 0) > 0,
-  );
-  return failing.map(
-    (load) =>
-      `${load.name}: the bench failed to send ${cell(load.relay.sendErrors)} datagram(s) to the relay, ` +
-      `${cell(load.naive.sendErrors)} to the naive baseline.`,
+  return loads.flatMap((load) =>
+    load.targets
+      .filter((target) => (target.figures.sendErrors ?? 0) > 0)
+      .map(
+        (target) =>
+          `${load.load.name}: the bench failed to send ${cell(target.figures.sendErrors)} datagram(s) to ${target.label}.`,
+      ),
   );
 }
 
-function loadRow(load: string, target: string, f: Medians<LoadFigures>): Row {
+function loadRow(load: string, target: TargetLoadSummary): Row {
+  const f = target.figures;
   return [
     load,
-    target,
+    target.label,
     cell(f.offered),
     cell(f.delivered),
     cell(f.deliveredPerSecond),
+    cell(target.overCeiling, 2),
     cell(f.deliveredRatio, 3),
     cell(f.countedDrops),
     cell(f.kernelDrops),
@@ -196,16 +231,18 @@ function loadRow(load: string, target: string, f: Medians<LoadFigures>): Row {
     cell(f.machineCpuPercent, 0),
     cell(f.peakRssMiB, 1),
     cell(f.tailSeconds, 2),
+    String(target.runs),
   ];
 }
 
-function ratioRow({ relayOverNaive: r }: LoadSummary): Row {
+function ratioRow(r: Comparison): Row {
   return [
     '',
-    'relay/naive',
+    '/ naive',
     '',
     '',
     cell(r.deliveredPerSecond, 2),
+    '',
     cell(r.deliveredRatio, 2),
     '',
     '',
@@ -217,36 +254,25 @@ function ratioRow({ relayOverNaive: r }: LoadSummary): Row {
     '',
     cell(r.peakRssMiB, 2),
     '',
+    '',
   ];
 }
 
 function processSection({ taskEvents }: BenchSummary): Section {
-  const relay = taskEvents?.relay;
-  const naive = taskEvents?.naive;
+  const processes = taskEvents?.processes ?? [];
   return {
     title: 'Processes',
-    header: ['', 'start-up to udp.listening ms', 'idle RSS MiB', 'runs'],
-    rows: [
-      [
-        'relay',
-        cell(relay?.startupMs),
-        cell(relay?.idleRssMiB, 1),
-        String(relay?.repetitions ?? 0),
-      ],
-      [
-        'naive',
-        cell(naive?.startupMs),
-        cell(naive?.idleRssMiB, 1),
-        String(naive?.repetitions ?? 0),
-      ],
-      [
-        'relay/naive',
-        cell(taskEvents?.startupRelayOverNaive, 2),
-        cell(taskEvents?.idleRssRelayOverNaive, 2),
-        '',
-      ],
-    ],
+    header: ['', 'start-up to listening ms', '/ naive', 'idle RSS MiB', '/ naive', 'runs'],
+    rows: processes.map((process) => [
+      process.label,
+      cell(process.startupMs),
+      cell(process.startupOverNaive, 2),
+      cell(process.idleRssMiB, 1),
+      cell(process.idleRssOverNaive, 2),
+      String(process.repetitions),
+    ]),
     notes: [
+      'start-up: from spawning the process until it listens for UDP and its broker connection is up.',
       `Repository Service lookups answered by the fake: ${taskEvents?.repositoryRequests ?? 0} in all; ` +
         `task messages outside any load: ${taskEvents?.strayMessages ?? 0}.`,
     ],
@@ -254,15 +280,25 @@ function processSection({ taskEvents }: BenchSummary): Section {
 }
 
 function dropsSection({ taskEvents }: BenchSummary): Section {
-  const rows = (taskEvents?.loads ?? []).flatMap((load) => {
-    const drops = Object.entries(load.relayDropsByReason);
-    return drops.length === 0
-      ? [[load.name, 'none', '0']]
-      : drops.map(([reason, count], i) => [i === 0 ? load.name : '', reason, cell(count)]);
-  });
+  const rows = (taskEvents?.loads ?? []).flatMap((load) =>
+    load.targets
+      .filter(({ spec }) => spec.kind === 'relay')
+      .flatMap((target, t) => {
+        const drops = Object.entries(target.dropsByReason);
+        const first = (i: number): string => (t === 0 && i === 0 ? load.load.name : '');
+        return drops.length === 0
+          ? [[first(0), target.label, 'none', '0']]
+          : drops.map(([reason, count], i) => [
+              first(i),
+              i === 0 ? target.label : '',
+              reason,
+              cell(count),
+            ]);
+      }),
+  );
   return {
     title: 'Relay drops by reason (relay_dropped_total gained during the load)',
-    header: ['load', 'component/reason', 'count'],
+    header: ['load', 'target', 'component/reason', 'count'],
     rows,
   };
 }

@@ -1,15 +1,13 @@
 import type { PublishRun } from '../phases/publish-run.js';
-import {
-  outboxLabel,
-  type RelayPublisherRun,
-  type RelayPublisherVariant,
-} from '../phases/relay-publisher.js';
+import type { RelayPublisherRun, RelayPublisherVariant } from '../phases/relay-publisher.js';
 import type { TaskEventsResult, TargetRun } from '../phases/task-events.js';
-import { SETTINGS, type OutboxVariant } from '../settings.js';
+import { SETTINGS, type LoadSpec, type OutboxVariant, type TargetSpec } from '../settings.js';
 import type { MachineInfo } from '../support/machine.js';
+import type { GoalCheck } from './goals.js';
 import type { Repeated } from '../support/repeat.js';
 import { median, medianFigures, ratio } from '../support/stats.js';
 import type { LoadFigures } from '../task-events/measure-load.js';
+import { outboxLabel, targetLabel } from '../task-events/targets.js';
 
 export type Medians<T> = { [K in keyof T]: number | undefined };
 
@@ -41,27 +39,41 @@ export const COMPARED = [
   'peakRssMiB',
 ] as const satisfies readonly (keyof LoadFigures)[];
 
+export type Comparison = Readonly<Record<(typeof COMPARED)[number], number | undefined>>;
+
+/** One target under one load. */
+export interface TargetLoadSummary {
+  readonly label: string;
+  readonly spec: TargetSpec;
+  readonly figures: Medians<LoadFigures>;
+  readonly runs: number;
+  /** A relay's figures over the naive baseline's; undefined for the baseline. */
+  readonly overNaive: Comparison | undefined;
+  /** Messages/s (2 per event) over the broker ceiling's msgs/s. */
+  readonly overCeiling: number | undefined;
+  /** Median gain of each `relay_dropped_total` series (`component/reason`); empty for naive. */
+  readonly dropsByReason: Readonly<Record<string, number | undefined>>;
+}
+
 export interface LoadSummary {
-  readonly name: string;
-  readonly relay: Medians<LoadFigures>;
-  readonly naive: Medians<LoadFigures>;
-  readonly relayOverNaive: Readonly<Record<(typeof COMPARED)[number], number | undefined>>;
-  /** Median gain of each `relay_dropped_total` series (`component/reason`). */
-  readonly relayDropsByReason: Readonly<Record<string, number | undefined>>;
+  readonly load: LoadSpec;
+  /** In the order of `SETTINGS.taskEvents.targets`. */
+  readonly targets: readonly TargetLoadSummary[];
 }
 
 export interface ProcessSummary {
+  readonly label: string;
+  readonly spec: TargetSpec;
   readonly startupMs: number | undefined;
   readonly idleRssMiB: number | undefined;
   readonly repetitions: number;
+  readonly startupOverNaive: number | undefined;
+  readonly idleRssOverNaive: number | undefined;
 }
 
 export interface TaskEventsSummary {
   readonly loads: readonly LoadSummary[];
-  readonly relay: ProcessSummary;
-  readonly naive: ProcessSummary;
-  readonly startupRelayOverNaive: number | undefined;
-  readonly idleRssRelayOverNaive: number | undefined;
+  readonly processes: readonly ProcessSummary[];
   readonly strayMessages: number;
   readonly repositoryRequests: number;
 }
@@ -72,6 +84,8 @@ export interface BenchSummary {
   readonly durationSeconds: number;
   readonly publishing: PublishingSummary;
   readonly taskEvents: TaskEventsSummary | undefined;
+  /** The performance targets, judged on this run's figures. */
+  readonly goals: readonly GoalCheck[];
   readonly problems: readonly string[];
 }
 
@@ -99,41 +113,65 @@ export function summarizePublishing(
   };
 }
 
-export function summarizeTaskEvents(result: TaskEventsResult): TaskEventsSummary {
+export function summarizeTaskEvents(
+  result: TaskEventsResult,
+  ceilingMsgsPerSecond: number | undefined,
+): TaskEventsSummary {
+  const naive = result.targets.find(({ spec }) => spec.kind === 'naive');
   const loads = SETTINGS.taskEvents.loads.map((load, index): LoadSummary => {
     const figuresOf = (runs: readonly TargetRun[]) =>
       medianFigures(runs.flatMap((run) => run.loads[index]?.figures ?? []));
-    const relay = figuresOf(result.relay.runs);
-    const naive = figuresOf(result.naive.runs);
-    const relayOverNaive = Object.fromEntries(
-      COMPARED.map((key) => [key, ratio(relay[key], naive[key])]),
-    ) as LoadSummary['relayOverNaive'];
+    const naiveFigures = naive && figuresOf(naive.runs);
     return {
-      name: load.name,
-      relay,
-      naive,
-      relayOverNaive,
-      relayDropsByReason: dropMedians(result.relay.runs, index),
+      load,
+      targets: result.targets.map(({ spec, runs }): TargetLoadSummary => {
+        const figures = figuresOf(runs);
+        const perSecond = figures.deliveredPerSecond;
+        return {
+          label: targetLabel(spec),
+          spec,
+          figures,
+          runs: runs.filter((run) => run.loads[index]).length,
+          overNaive:
+            spec.kind === 'naive' || !naiveFigures ? undefined : compare(figures, naiveFigures),
+          overCeiling: ratio(
+            perSecond === undefined ? undefined : 2 * perSecond,
+            ceilingMsgsPerSecond,
+          ),
+          dropsByReason: dropMedians(runs, index),
+        };
+      }),
     };
   });
-  const relay = processSummary(result.relay.runs);
-  const naive = processSummary(result.naive.runs);
+  const naiveProcess = naive && processFigures(naive.runs);
   return {
     loads,
-    relay,
-    naive,
-    startupRelayOverNaive: ratio(relay.startupMs, naive.startupMs),
-    idleRssRelayOverNaive: ratio(relay.idleRssMiB, naive.idleRssMiB),
+    processes: result.targets.map(({ spec, runs }): ProcessSummary => {
+      const figures = processFigures(runs);
+      return {
+        label: targetLabel(spec),
+        spec,
+        ...figures,
+        repetitions: runs.length,
+        startupOverNaive: ratio(figures.startupMs, naiveProcess?.startupMs),
+        idleRssOverNaive: ratio(figures.idleRssMiB, naiveProcess?.idleRssMiB),
+      };
+    }),
     strayMessages: result.strayMessages,
     repositoryRequests: result.repositoryRequests,
   };
 }
 
-function processSummary(runs: readonly TargetRun[]): ProcessSummary {
+function compare(figures: Medians<LoadFigures>, naive: Medians<LoadFigures>): Comparison {
+  return Object.fromEntries(
+    COMPARED.map((key) => [key, ratio(figures[key], naive[key])]),
+  ) as Comparison;
+}
+
+function processFigures(runs: readonly TargetRun[]) {
   return {
     startupMs: median(runs.map((run) => run.startupMs)),
     idleRssMiB: median(runs.map((run) => run.idleRssMiB)),
-    repetitions: runs.length,
   };
 }
 

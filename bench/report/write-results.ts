@@ -3,15 +3,22 @@ import { fileURLToPath } from 'node:url';
 import { renderMarkdown } from './render.js';
 import type { BenchSummary } from './summary.js';
 
-/** bench/results in the source tree, also when run from the compiled dist/bench. */
-const RESULTS = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
+/**
+ * bench/results in the source tree, also when run from the compiled dist/bench; a short run's
+ * results go to bench/results/short/ (not kept in git) so they never replace the full run's.
+ */
+function resultsFolder(summary: BenchSummary): string {
+  const folder = summary.settings.mode === 'short' ? 'results/short/' : 'results/';
+  return fileURLToPath(new URL(`../../../bench/${folder}`, import.meta.url));
+}
 
 /** Writes latest.json (summary and raw runs) and latest.md; returns the folder. */
 export function writeResults(summary: BenchSummary, raw: unknown): string {
-  mkdirSync(RESULTS, { recursive: true });
+  const results = resultsFolder(summary);
+  mkdirSync(results, { recursive: true });
   const rounded = (_key: string, value: unknown): unknown =>
     typeof value === 'number' ? Math.round(value * 1000) / 1000 : value;
-  writeFileSync(`${RESULTS}latest.json`, JSON.stringify({ summary, raw }, rounded, 2) + '\n');
-  writeFileSync(`${RESULTS}latest.md`, renderMarkdown(summary));
-  return RESULTS;
+  writeFileSync(`${results}latest.json`, JSON.stringify({ summary, raw }, rounded, 2) + '\n');
+  writeFileSync(`${results}latest.md`, renderMarkdown(summary));
+  return results;
 }

@@ -1,3 +1,4 @@
+import type { OutboxVariant } from '../settings.js';
 import type { TaskTopics } from './delivery-tracker.js';
 
 export interface RelayConfigPorts {
@@ -9,9 +10,14 @@ export interface RelayConfigPorts {
 
 /**
  * The relay's config for the bench: defaults everywhere (queue sizes, in-flight window, logging),
- * except where its broker, listener, Repository Service and topics are.
+ * except where its broker, listener, Repository Service and topics are, and which outbox it uses.
  */
-export function benchRelayConfig(ports: RelayConfigPorts, topics: TaskTopics, root: string) {
+export function benchRelayConfig(
+  ports: RelayConfigPorts,
+  topics: TaskTopics,
+  root: string,
+  outbox: OutboxVariant,
+) {
   return {
     Butler: {
       mqttConfig: {
@@ -46,8 +52,16 @@ export function benchRelayConfig(ports: RelayConfigPorts, topics: TaskTopics, ro
         availability: { enable: true, topic: `${root}/availability` },
       },
       http: { enable: true, host: '127.0.0.1', port: ports.httpPort },
-      // Beside the config file, in the run's own folder.
-      outbox: { directory: 'outbox' },
+      // A disk outbox lives beside the config file, in the run's own folder.
+      outbox:
+        outbox.store === 'memory'
+          ? { store: 'memory' }
+          : {
+              store: 'disk',
+              directory: 'outbox',
+              fsync: outbox.fsync,
+              ...(outbox.fsync === 'interval' ? { fsyncIntervalMs: outbox.fsyncIntervalMs } : {}),
+            },
     },
   };
 }

@@ -9,10 +9,21 @@ import { onEarlyExit, stopChild, track } from '../support/children.js';
 import { freeTcpPort, freeUdpPort } from '../support/free-port.js';
 import { watchLogEvents } from '../support/log-events.js';
 import { withTimeout } from '../support/time.js';
+import type { OutboxVariant, TargetSpec } from '../settings.js';
 import type { TaskTopics } from './delivery-tracker.js';
 import { benchRelayConfig } from './relay-config.js';
 
-export type TargetName = 'relay' | 'naive';
+/** `naive`, `relay, outbox: memory`, `relay, outbox: disk, fsync always`, ... */
+export function targetLabel(spec: TargetSpec): string {
+  return spec.kind === 'naive' ? 'naive' : `relay, outbox: ${outboxLabel(spec.outbox)}`;
+}
+
+export function outboxLabel(variant: OutboxVariant): string {
+  if (variant.store === 'memory') return 'memory';
+  return variant.fsync === 'always'
+    ? 'disk, fsync always'
+    : `disk, fsync interval (${variant.fsyncIntervalMs} ms)`;
+}
 
 export interface TargetSetup {
   readonly brokerUrl: string;
@@ -29,7 +40,7 @@ export interface TargetSetup {
 
 /** A relay (or the naive baseline) running as its own process, listening and connected. */
 export interface RunningTarget {
-  readonly name: TargetName;
+  readonly spec: TargetSpec;
   readonly pid: number;
   readonly udpPort: number;
   /** From spawning the process to its `udp.listening` log line. */
@@ -43,13 +54,16 @@ const RELAY_BIN = fileURLToPath(new URL('../../../bin/sense-mqtt-relay.js', impo
 const NAIVE_BIN = fileURLToPath(new URL('../naive-relay.js', import.meta.url));
 const READY_EVENTS = ['udp.listening', 'mqtt.connected'] as const;
 
-export async function startTarget(name: TargetName, setup: TargetSetup): Promise<RunningTarget> {
+export async function startTarget(spec: TargetSpec, setup: TargetSetup): Promise<RunningTarget> {
+  const name = targetLabel(spec);
   const udpPort = await freeUdpPort();
   const httpPort = await freeTcpPort();
-  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  const dir = mkdtempSync(join(tmpdir(), `bench-${spec.kind}-`));
   const forget = onEarlyExit(() => rmSync(dir, { recursive: true, force: true }));
   const args =
-    name === 'relay' ? relayArgs(setup, udpPort, httpPort, dir) : naiveArgs(setup, udpPort);
+    spec.kind === 'relay'
+      ? relayArgs(setup, spec.outbox, udpPort, httpPort, dir)
+      : naiveArgs(setup, udpPort);
 
   const spawnedAt = performance.now();
   const child = track(
@@ -89,21 +103,28 @@ export async function startTarget(name: TargetName, setup: TargetSetup): Promise
     throw error;
   }
   return {
-    name,
+    spec,
     pid: child.pid ?? 0,
     udpPort,
     startupMs: (seenAt.get('udp.listening') ?? performance.now()) - spawnedAt,
-    ...(name === 'relay' ? { metricsUrl: `http://127.0.0.1:${httpPort}/metrics` } : {}),
+    ...(spec.kind === 'relay' ? { metricsUrl: `http://127.0.0.1:${httpPort}/metrics` } : {}),
     stop,
   };
 }
 
 /** The relay's command line, with its config written to `dir`. */
-function relayArgs(setup: TargetSetup, udpPort: number, httpPort: number, dir: string): string[] {
+function relayArgs(
+  setup: TargetSetup,
+  outbox: OutboxVariant,
+  udpPort: number,
+  httpPort: number,
+  dir: string,
+): string[] {
   const configFile = join(dir, 'config.yaml');
   const { brokerPort, repositoryPort } = setup;
   const ports = { brokerPort, udpPort, httpPort, repositoryPort };
-  writeFileSync(configFile, stringify(benchRelayConfig(ports, setup.topics, setup.topicRoot)));
+  const config = benchRelayConfig(ports, setup.topics, setup.topicRoot, outbox);
+  writeFileSync(configFile, stringify(config));
   const profile = setup.cpuProfileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${setup.cpuProfileDir}`]
     : [];
