@@ -86,5 +86,6 @@ progress('');
 progress(renderText(summary));
 const folder = writeResults(summary, measured);
 progress(`\nwritten: ${folder}latest.json, ${folder}latest.md`);
-// Bounded in time: a handle some client left open must not keep the bench alive.
-process.exit(0);
+// Figures are never judged here, but a phase that broke or was skipped fails the run, so CI
+// notices a bench that no longer works. Bounded in time: an open handle must not keep it alive.
+process.exit(summary.problems.length === 0 ? 0 : 1);
