@@ -3,6 +3,13 @@ import { builtinPipelines } from '../pipelines/index.js';
 import type { RelayConfig } from './config/types.js';
 import { assessHealth, type HealthReport } from './http/health.js';
 import { startOpsServer, type OpsServer } from './http/ops-server.js';
+import { configuredSecrets } from './http/status-page/configured-secrets.js';
+import { RecentActivity } from './http/status-page/recent-activity.js';
+import {
+  recordAcceptedMessages,
+  recordPipelineActivity,
+} from './http/status-page/record-activity.js';
+import { statusReader, type StatusReader } from './http/status-page/status-snapshot.js';
 import {
   restPublishEnabled,
   restServerSettings,
@@ -10,6 +17,7 @@ import {
   type RestServer,
 } from './http/rest-server.js';
 import { mqttPublishMessageRoute, type BrokerState } from './http/routes/mqtt-publish-message.js';
+import { packageVersion } from './cli/package-root.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { RelayMetrics } from './metrics/relay-metrics.js';
 import { openBrokers, type Brokers } from './mqtt/open-brokers.js';
@@ -62,6 +70,7 @@ export interface Relay {
  */
 export async function startRelay(options: StartRelayOptions): Promise<Relay> {
   const { config } = options;
+  const startedAt = Date.now();
   const log = options.log ?? silentLogger();
   const metrics = new RelayMetrics().withProcessMetrics();
   const catalog = options.catalog ?? builtinCatalog();
@@ -123,16 +132,38 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
     source: (spec) => hub.get(spec, context),
   };
   const running: RunningPipeline[] = [];
+  // The status page's last events: recorded only when the operations endpoint can show them.
+  const observed = config.Relay.http.enable;
+  const recent = new RecentActivity();
+  let status: StatusReader | undefined;
   let ops: OpsServer | undefined;
   let rest: RestServer | undefined;
   try {
-    for (const pipeline of pipelines) running.push(runPipeline(pipeline, context, sink));
+    for (const pipeline of pipelines) {
+      const io = observed
+        ? recordPipelineActivity(context, sink, recent.recorder(pipeline.name))
+        : { context, sink };
+      running.push(runPipeline(pipeline, io.context, io.sink));
+    }
     if (config.Relay.http.enable) {
+      status = statusReader({
+        version: packageVersion(),
+        startedAt,
+        healthy: () => health().healthy,
+        brokers: brokers.connections,
+        pipelines: running,
+        publishers: () => sink.publishers().map((publisher) => publisher.status()),
+        outbox,
+        metrics,
+        recent,
+        secrets: configuredSecrets(config),
+      });
       ops = await startOpsServer({
         host: config.Relay.http.host,
         port: config.Relay.http.port,
         metrics,
         health,
+        status: status.read,
         log: log.child({ component: 'http' }),
       });
     }
@@ -149,7 +180,7 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
         ...restServerSettings(config),
         routes: [
           mqttPublishMessageRoute({
-            sink,
+            sink: observed ? recordAcceptedMessages(sink, recent.recorder('rest')) : sink,
             brokerState,
             confirm: confirm === 'auto' ? (durable ? 'stored' : 'delivered') : confirm,
             confirmTimeoutMs,
@@ -163,6 +194,7 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
     }
   } catch (error) {
     await ops?.close();
+    status?.stop();
     for (const started of running) started.stop();
     sink.stop();
     ownRepository?.close();
@@ -221,6 +253,7 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
       await outbox.close();
       ownRepository?.close();
       await ops?.close();
+      status?.stop();
       log.info({ event: 'relay.stopped' }, 'relay stopped');
     },
   };

@@ -1,6 +1,17 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEvent } from '../../lib/events.js';
 import { assessHealth, type HealthReport } from '../../lib/http/health.js';
 import { startOpsServer, type OpsServer } from '../../lib/http/ops-server.js';
+import { pageAssets } from '../../lib/http/status-page/page-assets.js';
+import { RecentActivity } from '../../lib/http/status-page/recent-activity.js';
+import {
+  statusReader,
+  type StatusReader,
+  type StatusSnapshot,
+} from '../../lib/http/status-page/status-snapshot.js';
 import { RelayMetrics } from '../../lib/metrics/relay-metrics.js';
 import { captureLog, type LogCapture } from '../support/log-capture.js';
 
@@ -111,6 +122,106 @@ describe('startOpsServer', () => {
     await expect(
       startOpsServer({ host: '127.0.0.1', port: server.port, metrics, health, log: logged.log }),
     ).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe('startOpsServer with the status page', () => {
+  let metrics: RelayMetrics;
+  let recent: RecentActivity;
+  let reader: StatusReader;
+  let logged: LogCapture;
+  let folder: string;
+  let server: OpsServer;
+  let base: string;
+
+  beforeEach(async () => {
+    metrics = new RelayMetrics();
+    recent = new RecentActivity();
+    reader = statusReader({
+      version: '1.2.3',
+      startedAt: Date.parse('2025-01-02T03:04:05Z'),
+      healthy: () => true,
+      brokers: new Map(),
+      pipelines: [{ name: 'p', running: true }],
+      publishers: () => [],
+      outbox: { durable: false },
+      metrics,
+      recent,
+      secrets: [],
+    });
+    logged = captureLog();
+    folder = mkdtempSync(join(tmpdir(), 'relay-page-'));
+    server = await startOpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      metrics,
+      health: () => healthy,
+      status: reader.read,
+      pageAssets: pageAssets(folder),
+      log: logged.log,
+    });
+    base = `http://127.0.0.1:${server.port}`;
+  });
+
+  afterEach(async () => {
+    await server.close();
+    reader.stop();
+  });
+
+  it('serves /status.json from the metrics and the recent activity', async () => {
+    metrics.eventsIn.inc({ pipeline: 'p' }, 4);
+    metrics.eventsOut.inc({ pipeline: 'p' }, 2);
+    recent.recorder('p').event(createEvent('timer.tick', 'timer:t', { count: 7 }));
+    const res = await fetch(`${base}/status.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const status = (await res.json()) as StatusSnapshot;
+    expect(status.relay).toMatchObject({ version: '1.2.3', startedAt: '2025-01-02T03:04:05.000Z' });
+    expect(status.pipelines).toEqual([
+      expect.objectContaining({ name: 'p', running: true, eventsIn: 4, messagesOut: 2 }),
+    ]);
+    expect(status.outbox.store).toBe('memory');
+    expect(status.recent).toEqual([
+      expect.objectContaining({ pipeline: 'p', kind: 'timer.tick', excerpt: '{"count":7}' }),
+    ]);
+  });
+
+  it('reads a page file on its first request, not before', async () => {
+    writeFileSync(join(folder, 'status-page.html'), '<!doctype html><title>t</title>');
+    const res = await fetch(`${base}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await res.text()).toBe('<!doctype html><title>t</title>');
+  });
+
+  it('answers 500 and logs it when a page file cannot be read, then serves it once it can', async () => {
+    const missing = await fetch(`${base}/status-page.css`);
+    expect(missing.status).toBe(500);
+    await missing.body?.cancel();
+    expect(logged.records).toContainEqual(
+      expect.objectContaining({ event: 'http.error', url: '/status-page.css' }),
+    );
+    writeFileSync(join(folder, 'status-page.css'), 'body{}');
+    expect(await (await fetch(`${base}/status-page.css`)).text()).toBe('body{}');
+  });
+
+  it('serves no page without status data', async () => {
+    const plain = await startOpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      metrics,
+      health: () => healthy,
+      log: logged.log,
+    });
+    try {
+      for (const path of ['/', '/status.json', '/status-page.js']) {
+        const res = await fetch(`http://127.0.0.1:${plain.port}${path}`);
+        expect(res.status).toBe(404);
+        await res.body?.cancel();
+      }
+    } finally {
+      await plain.close();
+    }
   });
 });
 
