@@ -10,13 +10,8 @@ import {
   recordPipelineActivity,
 } from './http/status-page/record-activity.js';
 import { statusReader, type StatusReader } from './http/status-page/status-snapshot.js';
-import {
-  restPublishEnabled,
-  restServerSettings,
-  startRestServer,
-  type RestServer,
-} from './http/rest-server.js';
-import { mqttPublishMessageRoute, type BrokerState } from './http/routes/mqtt-publish-message.js';
+import { restPublishEnabled, startRestApi } from './http/rest-api.js';
+import type { RestServer } from './http/rest-server.js';
 import { packageVersion } from './cli/package-root.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { RelayMetrics } from './metrics/relay-metrics.js';
@@ -169,27 +164,12 @@ export async function startRelay(options: StartRelayOptions): Promise<Relay> {
     }
     // After the pipelines, so what was left in the outbox is queued before anything new.
     if (restPublishEnabled(config)) {
-      const { confirm, confirmTimeoutMs, allowedTopics } = config.Relay.rest;
-      // Only a durable outbox makes `stored` safe; with memory, 201 waits for the broker.
-      const durable = outbox.durable;
-      const main = brokers.connections.get('main');
-      const brokerState = (): BrokerState =>
-        main === undefined ? 'disabled' : main.connected ? 'connected' : 'disconnected';
-      const restLog = log.child({ component: 'rest' });
-      rest = await startRestServer({
-        ...restServerSettings(config),
-        routes: [
-          mqttPublishMessageRoute({
-            sink: observed ? recordAcceptedMessages(sink, recent.recorder('rest')) : sink,
-            brokerState,
-            confirm: confirm === 'auto' ? (durable ? 'stored' : 'delivered') : confirm,
-            confirmTimeoutMs,
-            allowedTopics,
-            log: restLog,
-          }),
-        ],
+      rest = await startRestApi(config, {
+        sink: observed ? recordAcceptedMessages(sink, recent.recorder('rest')) : sink,
+        broker: brokers.connections.get('main'),
+        durableOutbox: outbox.durable,
         metrics,
-        log: restLog,
+        log: log.child({ component: 'rest' }),
       });
     }
   } catch (error) {

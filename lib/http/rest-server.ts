@@ -3,7 +3,6 @@ import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import type { RelayConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import { ThrottledDropReporter } from '../metrics/throttled-drop-reporter.js';
@@ -40,32 +39,6 @@ export interface RestServer {
   port: number;
   /** Stops taking requests and waits for those in progress. */
   close(): Promise<void>;
-}
-
-/** True when the config asks for the publish endpoint, Butler's two switches both on. */
-export function restPublishEnabled(config: RelayConfig): boolean {
-  return (
-    config.Butler.restServerConfig.enable &&
-    config.Butler.restServerEndpointsEnable.mqttPublishMessage
-  );
-}
-
-/**
- * Where and how the server listens, from the config. Butler's proxy port (`serverPort`) is the one
- * clients use, so the relay serves there; `backgroundServerPort` has no use without the proxy.
- */
-export function restServerSettings(
-  config: RelayConfig,
-): Pick<RestServerOptions, 'host' | 'port' | 'tls' | 'bodyLimitBytes' | 'rateLimit'> {
-  const { serverHost, serverPort, tls } = config.Butler.restServerConfig;
-  const { bodyLimitBytes, rateLimit } = config.Relay.rest;
-  return {
-    host: serverHost,
-    port: serverPort,
-    ...(tls.enable && { tls: { cert: tls.cert, key: tls.key, ca: tls.ca } }),
-    bodyLimitBytes,
-    rateLimit,
-  };
 }
 
 /** At most one `rest.refused` line per reason this often; every refusal is counted. */

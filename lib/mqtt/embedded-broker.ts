@@ -1,4 +1,4 @@
-import { Aedes } from 'aedes';
+import type { Aedes } from 'aedes';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import type { Logger } from '../log/logger.js';
 
@@ -33,7 +33,9 @@ export async function startEmbeddedBrokerIfNeeded(
   if (!LOCAL_HOSTS.has(host)) return undefined;
   if (port !== 0 && (await somethingListens(host, port))) return undefined;
 
-  const broker = await Aedes.createBroker();
+  // Loaded here, not at start-up: a relay pointed at a real broker never pays for aedes.
+  const { Aedes: AedesBroker } = await import('aedes');
+  const broker = await AedesBroker.createBroker();
   const server = createServer(broker.handle);
   // `localhost` may resolve to ::1 alone; clients for `localhost` also try 127.0.0.1, so bind that.
   const bindHost = host === 'localhost' ? '127.0.0.1' : host;

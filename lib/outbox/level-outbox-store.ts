@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { ClassicLevel } from 'classic-level';
+import type { ClassicLevel } from 'classic-level';
 import {
   decodeRecord,
   decodeSequence,
@@ -60,7 +60,9 @@ export class LevelOutboxStore implements OutboxStore {
 
   async open(): Promise<OutboxContents> {
     const { directory } = this.options;
-    const db = new ClassicLevel<Buffer, Buffer>(directory, {
+    // Loaded when opened, not at start-up: a relay with the memory outbox never pays for LevelDB.
+    const { ClassicLevel: Level } = await import('classic-level');
+    const db = new Level<Buffer, Buffer>(directory, {
       keyEncoding: 'buffer',
       valueEncoding: 'buffer',
     });
