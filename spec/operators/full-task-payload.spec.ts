@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { buildFullTaskPayload } from '../../lib/operators/full-task-payload.js';
 import type { EnrichedTaskData, EnrichedTaskEvent } from '../../lib/qrs/enriched-task-event.js';
 import type { TaskAbortedEvent, TaskFailedEvent } from '../../lib/qlik/log-appender-events.js';
@@ -155,4 +156,67 @@ describe('buildFullTaskPayload', () => {
     expect(buildFullTaskPayload(aborted)).toContain('"qs_appMetadata"');
     expect(buildFullTaskPayload(aborted, 'failed')).not.toContain('"qs_appMetadata"');
   });
+
+  it('writes what one JSON.stringify of the whole payload would, also for objects seen before', () => {
+    const json = fc.jsonValue({ maxDepth: 2 });
+    const qrsObject = fc.record(
+      {
+        tags: fc.array(fc.record({ name: fc.string() })),
+        customProperties: fc.array(
+          fc.record({ value: fc.string(), definition: fc.record({ name: fc.string() }) }),
+        ),
+        extra: json,
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(qrsObject, qrsObject, fc.string(), (task, app, logMessage) => {
+        const event = withData(failedEvent(DATAGRAMS.failed, 'e3'), {
+          ...completeData,
+          task: task as unknown as EnrichedTaskData['task'],
+          app: app as unknown as EnrichedTaskData['app'],
+          logMessage,
+        });
+        const expected = wholeStringify(event);
+        // The second time the same objects come from the cache of their JSON.
+        expect(buildFullTaskPayload(event, 'aborted')).toBe(expected);
+        expect(buildFullTaskPayload(event, 'aborted')).toBe(expected);
+      }),
+    );
+  });
 });
+
+/** What the payload takes from a Repository Service object. */
+interface TagsAndProperties {
+  tags?: readonly { name: string }[];
+  customProperties?: readonly { value: string; definition: { name: string } }[];
+}
+
+/** The payload as one JSON.stringify of an object with Butler's keys, then the relay's. */
+function wholeStringify(event: EnrichedTaskEvent): string {
+  const { data } = event;
+  const app = data.app as TagsAndProperties | undefined;
+  const task = data.task as TagsAndProperties | undefined;
+  const names = (object?: TagsAndProperties) => (object?.tags ?? []).map((tag) => tag.name);
+  const pairs = (object?: TagsAndProperties) =>
+    (object?.customProperties ?? []).map((cp) => ({ name: cp.definition.name, value: cp.value }));
+  return JSON.stringify({
+    hostName: data.hostName,
+    user: data.user.replace(/\\\\/g, '\\'),
+    taskName: data.taskName,
+    taskId: data.taskId,
+    appName: data.appName,
+    appId: data.appId,
+    logTimeStamp: data.logTimeStamp,
+    logLevel: data.logLevel,
+    executionId: data.executionId,
+    logMessage: data.logMessage,
+    qs_appTags: names(app),
+    qs_appCustomProperties: pairs(app),
+    qs_taskTags: names(task),
+    qs_taskCustomProperties: pairs(task),
+    qs_appMetadata: data.app ?? {},
+    qs_taskMetadata: data.task ?? {},
+    relay_eventId: event.id,
+  });
+}
