@@ -6,10 +6,13 @@
 // The envelope and the message types at the edges.
 export * from './events.js';
 export type * from './qlik/log-appender-events.js';
+export type * from './qlik/proxy-session-events.js';
+export { isProxySessionEvent } from './qlik/proxy-session-events.js';
 
 // Configuration.
 export { loadConfig, ConfigError, maskConfig } from './config/index.js';
 export { topicMatchesFilter, isValidTopicName, isValidTopicFilter } from './mqtt/topics.js';
+export { topicLevelOf } from './mqtt/topic-level.js';
 export type {
   LoadedConfig,
   LoadConfigOptions,
@@ -69,6 +72,45 @@ export {
 } from './operators/admit-datagrams.js';
 export type { HostResolver } from './operators/allowed-sources.js';
 export { parseLogAppender, type ParseLogAppenderDeps } from './operators/parse-log-appender.js';
+export { parseDatagrams, type ParseDatagramsDeps } from './operators/parse-datagrams.js';
+export type {
+  DatagramParser,
+  DatagramParseResult,
+  ParseProblem,
+  ParseProblemReason,
+} from './qlik/datagram-parse-result.js';
+export { parseProxySessionDatagram } from './qlik/parse-proxy-session-datagram.js';
+export { listenerStateMessages } from './operators/listener-state-messages.js';
+export {
+  applySessionActivity,
+  expireIdleSessions,
+  activeUsersOf,
+  userKeyOf,
+  NO_SESSIONS,
+  NOBODY,
+  type ActiveSessions,
+  type ActiveUser,
+  type ActiveUsers,
+  type ExpiredUser,
+  type SessionActivity,
+  type SessionStep,
+  type UserOnServer,
+} from './operators/active-user-sessions.js';
+export {
+  trackActiveUsers,
+  type ActiveUsersUpdate,
+  type TrackActiveUsersOptions,
+} from './operators/track-active-users.js';
+export {
+  toActiveUserMessages,
+  usernamesPayload,
+  type ActiveUserMessageOptions,
+} from './operators/to-active-user-messages.js';
+export {
+  toSessionMessages,
+  butlerSessionPayload,
+  type SessionMessageOptions,
+} from './operators/to-session-messages.js';
 export {
   enrichTask,
   type EnrichTaskOptions,
@@ -151,6 +193,10 @@ export {
   type UdpErrorData,
 } from './sources/udp.js';
 export { logAppenderSource, type LogAppenderSourceEvent } from './sources/log-appender.js';
+export {
+  proxyLogAppenderSource,
+  type ProxyLogAppenderSourceEvent,
+} from './sources/proxy-log-appender.js';
 export { parseTextSchedule, scheduleAt } from './sources/text-schedule.js';
 export { cloudAppReloadSource, CLOUD_RELOAD_COMPONENT } from './sources/cloud-app-reload.js';
 

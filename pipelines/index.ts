@@ -4,6 +4,7 @@ import { licenseMonitorPipeline } from './license-monitor.js';
 import { serviceMonitorPipeline } from './service-monitor.js';
 import { startTaskPipeline } from './start-task.js';
 import { taskEventsPipeline } from './task-events.js';
+import { userSessionsPipeline } from './user-sessions.js';
 
 /**
  * The Butler-compatible pipelines, derived from `Butler.*` keys so that a Butler config needs no
@@ -12,6 +13,8 @@ import { taskEventsPipeline } from './task-events.js';
 export function builtinPipelines(config: RelayConfig): Pipeline[] {
   const pipelines: Pipeline[] = [];
   if (config.Butler.udpServerConfig.enable) pipelines.push(taskEventsPipeline(config));
+  // Off unless switched on: a Butler 7+ config has no session port and must not open one.
+  if (config.Relay.sessionEvents.enable) pipelines.push(userSessionsPipeline(config));
   const services = config.Butler.serviceMonitor;
   if (services.enable && services.alertDestination.mqtt.enable) {
     pipelines.push(serviceMonitorPipeline(config));

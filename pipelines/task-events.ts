@@ -1,4 +1,4 @@
-import { endWith, filter, finalize, map, merge, of, share, tap, type Observable } from 'rxjs';
+import { filter, finalize, merge, of, share, tap, type Observable } from 'rxjs';
 import {
   DedupeCache,
   ThrottledDropReporter,
@@ -6,6 +6,7 @@ import {
   definePipeline,
   enrichTask,
   formatSender,
+  listenerStateMessages,
   mergeMapBounded,
   toTaskMessages,
   type LogAppenderSourceEvent,
@@ -44,18 +45,8 @@ export function taskEventsPipeline(config: RelayConfig): Pipeline {
     source: { type: 'log-appender' },
     build(events, context) {
       const shared = (events as Observable<LogAppenderSourceEvent>).pipe(share());
-      const listenerState = shared.pipe(
-        filter((event) => event.kind === 'udp.listening' || event.kind === 'udp.error'),
-        map((event) => (event.kind === 'udp.listening' ? 'start' : 'error')),
-        endWith('stop'),
-        map((state): OutboundMessage => ({
-          topic: mqtt.taskFailureServerStatusTopic,
-          payload: state,
-          retain: true,
-        })),
-      );
       return merge(
-        listenerState,
+        shared.pipe(listenerStateMessages(mqtt.taskFailureServerStatusTopic)),
         shared.pipe(filter(isFailedOrAborted), alerts(config, context, name)),
       );
     },

@@ -22,6 +22,7 @@ export function checkRelations(config: unknown, originOf: OriginOf): ConfigProbl
     ...checkTaskStartTopic(config, originOf),
     ...checkDelays(config, originOf),
     ...checkSchedules(config, originOf),
+    ...checkSessionPort(config, originOf),
   ];
 }
 
@@ -57,6 +58,25 @@ function checkTaskStartTopic(config: unknown, originOf: OriginOf): ConfigProblem
         expected: `a topic matched by ${rootKey} (${JSON.stringify(root)})`,
       },
       originOf(startKey),
+    ),
+  ];
+}
+
+/** With both listeners on, one port cannot serve both: the second bind would fail at start-up. */
+function checkSessionPort(config: unknown, originOf: OriginOf): ConfigProblem[] {
+  const taskKey = 'Butler.udpServerConfig.portTaskFailure';
+  const sessionKey = 'Butler.udpServerConfig.portSessionConnectionEvents';
+  const tasks = valueAt(config, taskKey);
+  const sessions = valueAt(config, sessionKey);
+  const bothOn =
+    valueAt(config, 'Butler.udpServerConfig.enable') === true &&
+    valueAt(config, 'Relay.sessionEvents.enable') === true;
+  // Port 0 lets the system pick a free port for each.
+  if (!bothOn || !isInteger(sessions) || sessions === 0 || sessions !== tasks) return [];
+  return [
+    withOrigin(
+      { key: sessionKey, value: sessions, expected: `a port other than ${taskKey} (${tasks})` },
+      originOf(sessionKey),
     ),
   ];
 }

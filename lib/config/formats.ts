@@ -196,6 +196,12 @@ export const topicName = defineFormat({
   accepts: isValidTopicName,
 });
 
+export const optionalTopicName = defineFormat({
+  name: 'mqtt-topic-name-or-empty',
+  expected: "'' (none) or an MQTT topic name (no + or # wildcards, no control characters)",
+  accepts: (value): value is string => value === '' || isValidTopicName(value),
+});
+
 export const topicFilter = defineFormat({
   name: 'mqtt-topic-filter',
   expected:

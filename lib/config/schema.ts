@@ -21,6 +21,7 @@ import {
   numberIn,
   objectList,
   oneOf,
+  optionalTopicName,
   portNumber,
   positiveNumber,
   stringList,
@@ -137,6 +138,41 @@ const mqttConfigSchema: convict.Schema<ButlerMqttConfig> = {
     'qliksense/qliksense_server_license_expire',
     'Topic for the alert that the server licence is about to expire.',
   ),
+  sessionStartTopic: setting(
+    topicName,
+    'qliksense/session/start',
+    'Topic for "host: directory/user" when a proxy session starts (Relay.sessionEvents.enable).',
+  ),
+  sessionStopTopic: setting(
+    topicName,
+    'qliksense/session/stop',
+    'Topic for "host: directory/user" when a proxy session stops (Relay.sessionEvents.enable).',
+  ),
+  connectionOpenTopic: setting(
+    topicName,
+    'qliksense/connection/open',
+    'Topic for "host: directory/user" when a proxy connection opens (Relay.sessionEvents.enable).',
+  ),
+  connectionCloseTopic: setting(
+    topicName,
+    'qliksense/connection/close',
+    'Topic for "host: directory/user" when a proxy connection closes (Relay.sessionEvents.enable).',
+  ),
+  sessionServerStatusTopic: setting(
+    topicName,
+    'qliksense/butler/session_server',
+    'Topic for the state of the session UDP listener (start, error, stop; retained).',
+  ),
+  activeUserCountTopic: setting(
+    topicName,
+    'qliksense/users/active/count',
+    'Topic for the number of active users (retained).',
+  ),
+  activeUsersTopic: setting(
+    topicName,
+    'qliksense/users/active/usernames',
+    'Topic for the JSON list of the user ids of the active users (retained).',
+  ),
   qlikSenseCloud: {
     event: {
       mqttForward: {
@@ -178,6 +214,11 @@ const udpServerConfigSchema: convict.Schema<ButlerUdpServerConfig> = {
   enable: setting(flag, false, 'Listen for UDP log events from the Qlik Sense scheduler.'),
   serverHost: setting(hostName, '0.0.0.0', 'Local address the UDP listener binds to.'),
   portTaskFailure: setting(portNumber, 9998, 'UDP port for scheduler log events.'),
+  portSessionConnectionEvents: setting(
+    portNumber,
+    9997,
+    'UDP port for proxy session and connection events; listened on only with Relay.sessionEvents.enable.',
+  ),
   maxMessageSize: setting(
     integerIn(1, 65507),
     65507,
@@ -497,6 +538,38 @@ const relayOptionsSchema: convict.Schema<RelayOptions> = {
       flag,
       true,
       'Append relay_eventId (and relay_enrichment when a lookup failed) to full task messages.',
+    ),
+  },
+  sessionEvents: {
+    enable: setting(
+      flag,
+      false,
+      'Listen on Butler.udpServerConfig.portSessionConnectionEvents for proxy session and connection events, publish them and the active users.',
+    ),
+    jsonTopic: setting(
+      optionalTopicName,
+      'qliksense/session/events',
+      "Topic of every session and connection event as compact JSON, in arrival order; '' = none.",
+    ),
+    perServerTopicRoot: setting(
+      topicName,
+      'qliksense/users/activeperserver',
+      'Topic root of the number of active users per proxy: root/HOST/count (retained).',
+    ),
+    activeUsersFullTopic: setting(
+      optionalTopicName,
+      'qliksense/users/active/full',
+      "Topic of the active users with their directories and servers as JSON (retained); '' = none.",
+    ),
+    sessionTimeoutMinutes: setting(
+      positiveNumber,
+      30,
+      'A user with no session or connection event on a proxy for this long no longer counts as active there.',
+    ),
+    republishIntervalSeconds: setting(
+      zeroOrMore,
+      60,
+      'Publish the active-user messages again this often, changed or not; 0 = on change only.',
     ),
   },
   startTask: {

@@ -47,6 +47,14 @@ export interface ButlerMqttConfig {
   serviceStatusTopic: string;
   qlikSenseServerLicenseTopic: string;
   qlikSenseServerLicenseExpireTopic: string;
+  /** Butler 6 session topics, used when `Relay.sessionEvents.enable` is on. */
+  sessionStartTopic: string;
+  sessionStopTopic: string;
+  connectionOpenTopic: string;
+  connectionCloseTopic: string;
+  sessionServerStatusTopic: string;
+  activeUserCountTopic: string;
+  activeUsersTopic: string;
   qlikSenseCloud: ButlerCloudForwardConfig;
 }
 
@@ -74,6 +82,8 @@ export interface ButlerUdpServerConfig {
   enable: boolean;
   serverHost: string;
   portTaskFailure: number;
+  /** Butler 6's port for proxy session events; listened on when `Relay.sessionEvents.enable`. */
+  portSessionConnectionEvents: number;
   maxMessageSize: number;
   enableSourceValidation: boolean;
   allowedSources: string[];
@@ -197,6 +207,8 @@ export interface RelayOptions {
   udp: RelayUdpOptions;
   qrs: RelayQrsOptions;
   taskEvents: RelayTaskEventOptions;
+  /** Proxy session and connection events, and the active users they give. */
+  sessionEvents: RelaySessionEventOptions;
   /** Starting tasks from MQTT (`Butler.mqttConfig.taskStartTopic`): the relay's additions. */
   startTask: RelayStartTaskOptions;
   /** Qlik Cloud app reload events (from the forward broker) published to MQTT. */
@@ -245,6 +257,22 @@ export interface RelayTaskEventOptions {
   reloadTasksOnly: boolean;
   /** Append the relay's own fields (`relay_eventId`, `relay_enrichment`) to full messages. */
   relayFields: boolean;
+}
+
+/** The session listener and what the relay adds to Butler's session topics. */
+export interface RelaySessionEventOptions {
+  /** Listen on `Butler.udpServerConfig.portSessionConnectionEvents` at all. */
+  enable: boolean;
+  /** Every event as compact JSON on one topic, in arrival order; '' = none. */
+  jsonTopic: string;
+  /** Active users per proxy go to `<root>/<host>/count`. */
+  perServerTopicRoot: string;
+  /** Count, users with their directory, and servers as one JSON message; '' = none. */
+  activeUsersFullTopic: string;
+  /** A user with no event on a proxy for this long no longer counts there (fractions allowed). */
+  sessionTimeoutMinutes: number;
+  /** Publish the active-user messages again this often, changed or not; 0 = on change only. */
+  republishIntervalSeconds: number;
 }
 
 /** Where Qlik Cloud app reload events go, and how the Qlik Cloud REST API is asked about them. */

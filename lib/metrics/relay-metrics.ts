@@ -206,6 +206,16 @@ export class RelayMetrics {
     help: 'Days until the server licence expires at the last check; negative once it has expired.',
     registers: [this.registry],
   });
+  readonly activeUsers = new Gauge({
+    name: 'relay_active_users',
+    help: 'Users (directory and user id) with an active proxy session, as the session events tell.',
+    registers: [this.registry],
+  });
+  readonly sessionsExpired = new Counter({
+    name: 'relay_sessions_expired_total',
+    help: 'Users taken off a proxy because no session or connection event came within the session timeout.',
+    registers: [this.registry],
+  });
 
   /**
    * Has a publisher's queue read for the queue-depth and in-flight gauges whenever they are

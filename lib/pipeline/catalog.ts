@@ -4,6 +4,7 @@ import { mqttTopicSource } from '../sources/mqtt-topic.js';
 import { timerSource } from '../sources/timer.js';
 import { udpSourceFromSpec } from '../sources/udp-source-spec.js';
 import { logAppenderSource } from '../sources/log-appender.js';
+import { proxyLogAppenderSource } from '../sources/proxy-log-appender.js';
 import { cloudAppReloadSource } from '../sources/cloud-app-reload.js';
 import { PipelineDefinitionError, type SourceFactory, type StepFactory } from './pipeline.js';
 
@@ -49,6 +50,7 @@ export function builtinCatalog(): Catalog {
     .registerSource('mqtt', mqttTopicSource)
     .registerSource('udp', udpSourceFromSpec)
     .registerSource('log-appender', logAppenderSource)
+    .registerSource('proxy-log-appender', proxyLogAppenderSource)
     .registerSource('qlik-cloud-app-reload', cloudAppReloadSource)
     .registerStep('filter', (parameters) => filterEvents(asEventMatch(parameters)));
 }

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 
-/** One input of a case: a log-appender datagram as the scheduler sends it, or an event as is. */
+/**
+ * One input of a case: a log-appender datagram as the scheduler or the proxy sends it, or an event
+ * as is.
+ */
 export type FixtureInput =
   | { readonly datagram: string }
   | { readonly event: { readonly kind: string; readonly data: unknown } };

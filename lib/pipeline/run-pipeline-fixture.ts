@@ -6,6 +6,8 @@ import { createEvent, type OutboundMessage, type RelayEvent } from '../events.js
 import { silentLogger } from '../log/logger.js';
 import { RelayMetrics } from '../metrics/relay-metrics.js';
 import { parseLogAppenderDatagram } from '../qlik/parse-log-appender-datagram.js';
+import { parseProxySessionDatagram } from '../qlik/parse-proxy-session-datagram.js';
+import { isProxyTag } from '../qlik/proxy-session-commands.js';
 import type { QrsAppFull, QrsTaskFull } from '../qrs/qrs-types.js';
 import type { RepositoryService } from '../qrs/repository-service.js';
 import { unavailableRepository } from '../qrs/unavailable-repository.js';
@@ -109,12 +111,12 @@ async function runCase(
 
 function toEvent(input: FixtureCase['input'][number]): RelayEvent | { problem: string } {
   if ('event' in input) return createEvent(input.event.kind, 'fixture', input.event.data);
-  const parsed = parseLogAppenderDatagram(
-    Buffer.from(input.datagram, 'utf8'),
-    FIXTURE_SENDER,
-    'tasks',
-    Date.now(),
-  );
+  const bytes = Buffer.from(input.datagram, 'utf8');
+  // Each port has its own parser; the tag says which port the datagram is for.
+  const tag = input.datagram.split(';', 1)[0]?.toLowerCase() ?? '';
+  const parsed = isProxyTag(tag)
+    ? parseProxySessionDatagram(bytes, FIXTURE_SENDER, 'sessions', Date.now())
+    : parseLogAppenderDatagram(bytes, FIXTURE_SENDER, 'tasks', Date.now());
   return 'problem' in parsed
     ? { problem: `${parsed.problem.reason}: ${parsed.problem.detail}` }
     : parsed.event;

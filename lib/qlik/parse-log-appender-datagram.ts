@@ -1,6 +1,11 @@
-import { isUtf8 } from 'node:buffer';
-import { nextEventId, type DropReason } from '../events.js';
+import { nextEventId } from '../events.js';
 import { cleanField } from './clean-field.js';
+import { decodeDatagram, namedDatagramFields } from './datagram-fields.js';
+import {
+  parseProblem as problem,
+  shortenField as shorten,
+  type DatagramParseResult,
+} from './datagram-parse-result.js';
 import { isGuid, isGuidOrEmpty } from './guid.js';
 import type {
   DatagramSender,
@@ -12,21 +17,9 @@ import type {
 } from './log-appender-events.js';
 import { isSchedulerKind, kindOfTag, type SchedulerKind } from './log-appender-tags.js';
 
-export type ParseProblemReason = Extract<DropReason, 'malformed' | 'unknown-type'>;
+export type { ParseProblem, ParseProblemReason } from './datagram-parse-result.js';
 
-export interface ParseProblem {
-  readonly reason: ParseProblemReason;
-  /** One line saying what is wrong, e.g. `expected 11 fields, got 8`. */
-  readonly detail: string;
-}
-
-export type ParseResult =
-  | {
-      readonly event: LogAppenderEvent;
-      /** Names of the fields that cleaning changed; empty when none. */
-      readonly cleanedFields: readonly string[];
-    }
-  | { readonly problem: ParseProblem };
+export type ParseResult = DatagramParseResult<LogAppenderEvent>;
 
 const SCHEDULER_FIELDS = [
   'tag',
@@ -66,10 +59,10 @@ export function parseLogAppenderDatagram(
   listener: string,
   receivedAt: number,
 ): ParseResult {
-  if (bytes.length === 0) return problem('malformed', 'empty datagram');
-  if (!isUtf8(bytes)) return problem('malformed', 'not valid UTF-8');
+  const text = decodeDatagram(bytes);
+  if (typeof text !== 'string') return text;
 
-  const parts = bytes.toString('utf8').split(';');
+  const parts = text.split(';');
   const tag = cleanField(parts[0] ?? '').toLowerCase();
   const kind = kindOfTag(tag);
   if (kind === undefined) {
@@ -84,19 +77,9 @@ export function parseLogAppenderDatagram(
     );
   }
 
-  // log4net does not escape ';', so surplus fields can only be pieces of the last field.
-  const recovered = parts.length > names.length;
-  const joined = recovered
-    ? [...parts.slice(0, names.length - 1), parts.slice(names.length - 1).join(';')]
-    : parts;
-  const cleanedFields: string[] = [];
-  const values: Record<string, string> = {};
-  names.forEach((name, index) => {
-    const raw = joined[index] ?? '';
-    const clean = cleanField(raw);
-    if (clean !== raw) cleanedFields.push(name);
-    values[name] = name === 'tag' ? tag : clean;
-  });
+  const named = namedDatagramFields(parts, names);
+  const { cleanedFields, recovered } = named;
+  const values: Record<string, string> = { ...named.values, tag };
   const common = { cleaned: cleanedFields.length > 0, recovered, sender };
   const source = `udp:${listener}`;
 
@@ -152,12 +135,4 @@ function schedulerEvent(
   // Keyed by execution id so that resends and restarts give the same id.
   const id = data.executionId === '' ? nextEventId() : `${kind}:${data.executionId}`;
   return { id, kind, source, receivedAt, data };
-}
-
-function problem(reason: ParseProblemReason, detail: string): { problem: ParseProblem } {
-  return { problem: { reason, detail } };
-}
-
-function shorten(value: string, max = 100): string {
-  return value.length <= max ? value : `${value.slice(0, max)}…`;
 }

@@ -1,6 +1,4 @@
-import { filter, merge, share, type Observable } from 'rxjs';
-import type { RelayEvent } from '../events.js';
-import { admitDatagrams } from '../operators/admit-datagrams.js';
+import type { Observable } from 'rxjs';
 import { parseLogAppender } from '../operators/parse-log-appender.js';
 import {
   PipelineDefinitionError,
@@ -8,8 +6,8 @@ import {
   type SourceSpec,
 } from '../pipeline/pipeline.js';
 import type { LogAppenderEvent } from '../qlik/log-appender-events.js';
-import { isDatagramEvent, type UdpErrorEvent, type UdpListeningEvent } from './udp.js';
-import { udpSourceFromSpec } from './udp-source-spec.js';
+import { logAppenderListener } from './log-appender-listener.js';
+import type { UdpErrorEvent, UdpListeningEvent } from './udp.js';
 
 /** What the `log-appender` source emits: parsed events, and the listener's own state. */
 export type LogAppenderSourceEvent = LogAppenderEvent | UdpListeningEvent | UdpErrorEvent;
@@ -32,33 +30,9 @@ export function logAppenderSource(
       'the log-appender listener is off: set Butler.udpServerConfig.enable to true',
     );
   }
-  const datagrams = udpSourceFromSpec(
-    {
-      type: 'udp',
-      name: 'tasks',
-      host: spec.host ?? udp.serverHost,
-      port: spec.port ?? udp.portTaskFailure,
-      recvBufferSize: context.config.Relay.udp.recvBufferSize,
-    },
+  return logAppenderListener(
+    { name: 'tasks', host: spec.host ?? udp.serverHost, port: spec.port ?? udp.portTaskFailure },
+    parseLogAppender(context),
     context,
-  ).pipe(
-    admitDatagrams(
-      {
-        enableSourceValidation: udp.enableSourceValidation,
-        allowedSources: udp.allowedSources,
-        maxMessageSize: udp.maxMessageSize,
-        rateLimit: udp.rateLimit,
-      },
-      context,
-    ),
-    share(),
   );
-  const parsed = datagrams.pipe(filter(isDatagramEvent), parseLogAppender(context));
-  const state = datagrams.pipe(
-    filter(
-      (event: RelayEvent): event is UdpListeningEvent | UdpErrorEvent =>
-        event.kind === 'udp.listening' || event.kind === 'udp.error',
-    ),
-  );
-  return merge(state, parsed);
 }

@@ -64,7 +64,7 @@ describe('compileYamlPipelines', () => {
     );
     expect(problems).toEqual([
       'Relay.pipelines[0].name: expected a non-empty string',
-      'Relay.pipelines[0].source.type: unknown source "carrier-pigeon"; known: log-appender, mqtt, qlik-cloud-app-reload, timer, udp',
+      'Relay.pipelines[0].source.type: unknown source "carrier-pigeon"; known: log-appender, mqtt, proxy-log-appender, qlik-cloud-app-reload, timer, udp',
       'Relay.pipelines[0].routes: expected a non-empty list of routes',
       'Relay.pipelines[1].steps[0].explode: unknown step; known: filter',
       'Relay.pipelines[1].steps[1]: expected exactly one step name, e.g. "filter: {kind: …}"',

@@ -1,0 +1,176 @@
+import { Subject, filter, lastValueFrom, map, toArray } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { builtinPipelines } from '../../pipelines/index.js';
+import { userSessionsPipeline } from '../../pipelines/user-sessions.js';
+import { loadConfig, type RelayConfig } from '../../lib/config/index.js';
+import { createEvent, type OutboundMessage, type RelayEvent } from '../../lib/events.js';
+import { parseProxySessionDatagram } from '../../lib/qlik/parse-proxy-session-datagram.js';
+import { observableMatcher } from '../support/observable-matcher.js';
+import { testContext } from '../support/pipeline-context.js';
+import { proxyDatagram, readProxyDatagrams } from '../support/proxy-session-fixtures.js';
+import { metricValue } from '../support/relay-metrics-scrape.js';
+
+const SENDER = { address: '10.0.0.21', port: 50321, family: 'IPv4' } as const;
+
+function configWith(env: Record<string, string> = {}): RelayConfig {
+  return loadConfig({ env: { RELAY_SESSIONEVENTS_ENABLE: 'true', ...env } }).config;
+}
+
+function parsed(datagram: string): RelayEvent {
+  const result = parseProxySessionDatagram(Buffer.from(datagram), SENDER, 'sessions', 0);
+  if ('problem' in result) throw new Error(result.problem.detail);
+  return result.event;
+}
+
+const listening = createEvent('udp.listening', 'udp:sessions', {
+  address: '127.0.0.1',
+  port: 9997,
+  listener: 'sessions',
+});
+
+/** Everything the pipeline publishes for these events, once they end. */
+async function publish(events: readonly RelayEvent[], config = configWith()) {
+  const { context } = testContext({ config });
+  const input = new Subject<RelayEvent>();
+  const output = lastValueFrom(
+    userSessionsPipeline(config).build(input.asObservable(), context).pipe(toArray()),
+  );
+  for (const event of events) input.next(event);
+  input.complete();
+  return output;
+}
+
+const line = (message: OutboundMessage): string =>
+  `${message.topic} ${String(message.payload)}${message.retain ? ' (retained)' : ''}`;
+
+describe('the user-sessions pipeline', () => {
+  it('is built only when Relay.sessionEvents.enable is on', () => {
+    const names = (config: RelayConfig) => builtinPipelines(config).map((p) => p.name);
+    expect(names(loadConfig({ env: {} }).config)).not.toContain('butler-user-sessions');
+    expect(names(configWith())).toContain('butler-user-sessions');
+  });
+
+  it("publishes Butler's messages for the reference sequence, with counts when they change", async () => {
+    const messages = await publish(
+      readProxyDatagrams().map(parsed),
+      configWith({
+        RELAY_SESSIONEVENTS_JSONTOPIC: '',
+        RELAY_SESSIONEVENTS_ACTIVEUSERSFULLTOPIC: '',
+      }),
+    );
+    expect(messages.map(line)).toEqual([
+      'qliksense/session/start qs-node1.corp.example.com: CORP/jdoe',
+      'qliksense/users/activeperserver/qs-node1.corp.example.com/count 1 (retained)',
+      'qliksense/users/active/count 1 (retained)',
+      'qliksense/users/active/usernames ["jdoe"] (retained)',
+      'qliksense/connection/open qs-node1.corp.example.com: CORP/jdoe',
+      'qliksense/session/start QS-NODE2: EXT/asmith',
+      'qliksense/users/activeperserver/QS-NODE2/count 1 (retained)',
+      'qliksense/users/active/count 2 (retained)',
+      'qliksense/users/active/usernames ["jdoe","asmith"] (retained)',
+      'qliksense/connection/close QS-NODE2: EXT/asmith',
+      'qliksense/session/stop qs-node1.corp.example.com: CORP/jdoe',
+      'qliksense/users/activeperserver/qs-node1.corp.example.com/count 0 (retained)',
+      'qliksense/users/active/count 1 (retained)',
+      'qliksense/users/active/usernames ["asmith"] (retained)',
+      'qliksense/butler/session_server stop (retained)',
+    ]);
+  });
+
+  it('says start when listening, with where things stand, and stop at the end', async () => {
+    const messages = await publish([listening]);
+    expect(messages.map(line)).toEqual([
+      'qliksense/butler/session_server start (retained)',
+      'qliksense/users/active/count 0 (retained)',
+      'qliksense/users/active/usernames [] (retained)',
+      'qliksense/users/active/full {"count":0,"users":[],"servers":{}} (retained)',
+      'qliksense/butler/session_server stop (retained)',
+    ]);
+  });
+
+  it('publishes every event as JSON on one topic, in arrival order, and the full summary', async () => {
+    const [start, open] = readProxyDatagrams().map(parsed) as [RelayEvent, RelayEvent];
+    const messages = await publish([start, open]);
+    const json = messages.filter((m) => m.topic === 'qliksense/session/events');
+    expect(json.map((m) => JSON.parse(String(m.payload)) as unknown)).toEqual([
+      {
+        kind: 'session.start',
+        hostName: 'qs-node1.corp.example.com',
+        command: 'Start session',
+        userDirectory: 'CORP',
+        userId: 'jdoe',
+        origin: 'AppAccess',
+        context: '/hub',
+        logMessage: "Start session for user 'CORP\\jdoe'",
+        cleaned: false,
+        recovered: false,
+        receivedAt: '1970-01-01T00:00:00.000Z',
+        eventId: start.id,
+      },
+      expect.objectContaining({ kind: 'connection.open', eventId: open.id }) as unknown,
+    ]);
+    expect(json.every((m) => m.eventId !== undefined && m.retain !== true)).toBe(true);
+    const full = messages.filter((m) => m.topic === 'qliksense/users/active/full');
+    expect(full.map((m) => JSON.parse(String(m.payload)) as unknown)).toEqual([
+      {
+        count: 1,
+        users: [{ userDirectory: 'CORP', userId: 'jdoe', servers: ['qs-node1.corp.example.com'] }],
+        servers: { 'qs-node1.corp.example.com': 1 },
+      },
+    ]);
+  });
+
+  it('lists CORP\\jdoe and EXT\\jdoe as two users, in Butler’s list of user ids', async () => {
+    const events = ['CORP', 'EXT'].map((userDirectory) =>
+      parsed(
+        proxyDatagram({
+          kind: 'session.start',
+          hostName: 'qs-node1',
+          userDirectory,
+          userId: 'jdoe',
+        }),
+      ),
+    );
+    const messages = await publish(events);
+    const usernames = messages.filter((m) => m.topic === 'qliksense/users/active/usernames');
+    expect(usernames.map((m) => m.payload)).toEqual(['["jdoe"]', '["jdoe","jdoe"]']);
+  });
+
+  it('makes a host name a single, safe topic level', async () => {
+    const event = parsed(
+      proxyDatagram({
+        kind: 'session.start',
+        hostName: 'node/+#1',
+        userDirectory: 'CORP',
+        userId: 'jdoe',
+      }),
+    );
+    const messages = await publish([event]);
+    expect(messages.map((m) => m.topic)).toContain(
+      'qliksense/users/activeperserver/node___1/count',
+    );
+  });
+
+  it('takes a user off when the session timeout passes, on the pipeline’s scheduler', async () => {
+    const scheduler = new TestScheduler(observableMatcher);
+    // 0.05 minutes = 3 s, looked for every 750 ms: found by the sweep at 3 s.
+    const config = configWith({
+      RELAY_SESSIONEVENTS_SESSIONTIMEOUTMINUTES: '0.05',
+      RELAY_SESSIONEVENTS_REPUBLISHINTERVALSECONDS: '0',
+    });
+    const { context, metrics } = testContext({ config });
+    const start = parsed(readProxyDatagrams()[0] as string);
+    scheduler.run(({ hot, expectObservable }) => {
+      const counts = userSessionsPipeline(config, { scheduler })
+        .build(hot('a', { a: start }), context)
+        .pipe(
+          filter((m) => m.topic === 'qliksense/users/active/count'),
+          map((m) => String(m.payload)),
+        );
+      expectObservable(counts, '^ 4000ms !').toBe('a 2999ms b', { a: '1', b: '0' });
+    });
+    const scrape = await metrics.registry.metrics();
+    expect(metricValue(scrape, 'relay_sessions_expired_total')).toBe(1);
+    expect(metricValue(scrape, 'relay_active_users')).toBe(0);
+  });
+});
