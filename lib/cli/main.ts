@@ -16,6 +16,7 @@ import { pipelineProblems } from './pipeline-problems.js';
 import { sendTestEvent } from './send-test-event.js';
 import { targetForListener } from './udp-target.js';
 import { testPipelines } from './test-pipelines.js';
+import { releaseYoungGeneration } from './start-up-heap.js';
 import { USAGE } from './usage.js';
 import { watch } from './watch.js';
 
@@ -122,6 +123,7 @@ async function run(loaded: LoadedConfig, io: ProcessIo): Promise<number> {
   let relay;
   try {
     relay = await startRelay({ config, log });
+    releaseYoungGeneration(); // started: from here on, load decides how the heap grows
   } catch (error) {
     log.fatal(
       { event: 'relay.start-failed', err: error },
