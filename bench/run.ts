@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: throughput, latency and cost of the relay against a private Mosquitto on this
  * machine, next to what the broker can take and what a naive relay does. It reports, it never
- * asserts; every phase is bounded in time. Results: stdout, bench/results/latest.{json,md}.
+ * asserts; every phase is bounded in time. Results: stdout, bench/results/latest.{json,md}, and
+ * (a full run that measured everything) the README's bench section.
  *
  * `--short` runs fewer, shorter loads (CI runs it so the bench cannot rot) and writes
  * bench/results/short/. BENCH_REPETITIONS (publishing), BENCH_LOAD_REPETITIONS (task events) and
@@ -14,6 +15,7 @@ import { measureBrokerCeiling } from './phases/broker-ceiling.js';
 import { measureRelayPublisher } from './phases/relay-publisher.js';
 import { measureTaskEvents, type TaskEventsResult } from './phases/task-events.js';
 import { judgeGoals } from './report/goals.js';
+import { updateReadme } from './report/readme-section.js';
 import { renderText } from './report/render.js';
 import { summarizePublishing, summarizeTaskEvents, type BenchSummary } from './report/summary.js';
 import { writeResults } from './report/write-results.js';
@@ -86,6 +88,10 @@ progress('');
 progress(renderText(summary));
 const folder = writeResults(summary, measured);
 progress(`\nwritten: ${folder}latest.json, ${folder}latest.md`);
+// Only a full run that measured everything stands for the project in the README.
+if (SETTINGS.mode === 'full' && summary.problems.length === 0 && updateReadme(summary)) {
+  progress('README.md: the bench section now quotes this run');
+}
 // Figures are never judged here, but a phase that broke or was skipped fails the run, so CI
 // notices a bench that no longer works. Bounded in time: an open handle must not keep it alive.
 process.exit(summary.problems.length === 0 ? 0 : 1);

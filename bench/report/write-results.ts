@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { renderReadmeSection } from './readme-section.js';
 import { renderMarkdown } from './render.js';
 import type { BenchSummary } from './summary.js';
 
@@ -12,7 +13,7 @@ function resultsFolder(summary: BenchSummary): string {
   return fileURLToPath(new URL(`../../../bench/${folder}`, import.meta.url));
 }
 
-/** Writes latest.json (summary and raw runs) and latest.md; returns the folder. */
+/** Writes latest.json (summary and raw runs), latest.md and the README section; returns the folder. */
 export function writeResults(summary: BenchSummary, raw: unknown): string {
   const results = resultsFolder(summary);
   mkdirSync(results, { recursive: true });
@@ -20,5 +21,6 @@ export function writeResults(summary: BenchSummary, raw: unknown): string {
     typeof value === 'number' ? Math.round(value * 1000) / 1000 : value;
   writeFileSync(`${results}latest.json`, JSON.stringify({ summary, raw }, rounded, 2) + '\n');
   writeFileSync(`${results}latest.md`, renderMarkdown(summary));
+  writeFileSync(`${results}readme-section.md`, `${renderReadmeSection(summary)}\n`);
   return results;
 }
