@@ -168,6 +168,11 @@ function renderPipelines(pipelines) {
       rate(pipeline.eventsInPerSecond),
       cell(count(pipeline.messagesOut), { className: 'num' }),
       rate(pipeline.messagesOutPerSecond),
+      cell(count(pipeline.dropped), {
+        className: 'num',
+        state: pipeline.dropped > 0 ? 'warn' : undefined,
+      }),
+      rate(pipeline.droppedPerSecond),
       cell(count(pipeline.stepErrors), {
         className: 'num',
         state: pipeline.stepErrors > 0 ? 'warn' : undefined,

@@ -33,6 +33,12 @@ export class RelayMetrics {
     labelNames: ['pipeline'] as const,
     registers: [this.registry],
   });
+  readonly pipelineDropped = new Counter({
+    name: 'relay_pipeline_dropped_total',
+    help: 'Events and messages a pipeline dropped in its own steps (step errors included); each also counts in relay_dropped_total.',
+    labelNames: ['pipeline'] as const,
+    registers: [this.registry],
+  });
   readonly dropped = new Counter({
     name: 'relay_dropped_total',
     help: 'Events or messages dropped, by the component that dropped them and the reason.',

@@ -1,6 +1,7 @@
 import { defer, of, retry, Subject, tap, timer } from 'rxjs';
 import { backoffDelay, type BackoffOptions } from '../actors/backoff.js';
 import type { RelayEvent } from '../events.js';
+import { pipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { MessageSink, Pipeline, PipelineContext } from './pipeline.js';
 
 export interface RunningPipeline {
@@ -21,7 +22,8 @@ const STEP_RESTART: BackoffOptions = { initialDelayMs: 100, maxDelayMs: 10_000 }
  * that throws on one event costs only that event: the error is logged and counted, the steps are
  * subscribed afresh and the next event flows, while the source (its socket or subscription) stays
  * open. A failing source is restarted with back-off. When the source completes (the relay is
- * stopping) the steps finish what they hold and the pipeline ends.
+ * stopping) the steps finish what they hold and the pipeline ends. What its steps drop also counts
+ * as dropped by this pipeline; what its source drops (a listener it may share) does not.
  */
 export function runPipeline(
   pipeline: Pipeline,
@@ -30,6 +32,10 @@ export function runPipeline(
 ): RunningPipeline {
   const labels = { pipeline: pipeline.name };
   const log = context.log.child({ pipeline: pipeline.name });
+  const steps: PipelineContext = {
+    ...context,
+    metrics: pipelineMetrics(context.metrics, pipeline.name),
+  };
   const events = new Subject<RelayEvent>();
   let sourceHealthy = true;
   let ended = false;
@@ -42,11 +48,11 @@ export function runPipeline(
 
   // Built once, eagerly, so bad step parameters fail at start-up; a retry re-subscribes the same
   // chain, which gives every operator fresh per-subscription state.
-  const output = pipeline.build(events.asObservable(), context).pipe(
+  const output = pipeline.build(events.asObservable(), steps).pipe(
     tap({
       error: (err: unknown) => {
-        context.metrics.pipelineErrors.inc(labels);
-        context.metrics.dropped.inc({ component: 'pipeline', reason: 'pipeline-error' });
+        steps.metrics.pipelineErrors.inc(labels);
+        steps.metrics.dropped.inc({ component: 'pipeline', reason: 'pipeline-error' });
         log.error(
           { event: 'pipeline.step-failed', err },
           'a pipeline step threw; the event is dropped',

@@ -1,4 +1,4 @@
-import { map, Subject } from 'rxjs';
+import { filter, map, Subject } from 'rxjs';
 import {
   createEvent,
   type OutboundMessage,
@@ -76,6 +76,38 @@ describe('runPipeline', () => {
     expect(await metricValue(metrics, 'relay_pipeline_errors_total')).toBe(1);
     expect(await metricValue(metrics, 'relay_dropped_total')).toBe(1);
     running.stop();
+  });
+
+  it('counts what its steps drop, and its step errors, for the pipeline and in all drops', async () => {
+    const { feed, context, metrics } = setUp();
+    const sink = new RecordingSink();
+    const oddOnly = (name: string): Pipeline => ({
+      name,
+      source: { type: 'feed' },
+      build: (events, stepContext) =>
+        events.pipe(
+          filter((event) => {
+            const odd = (event.data as { n: number }).n % 2 === 1;
+            if (!odd) stepContext.metrics.dropped.inc({ component: name, reason: 'duplicate' });
+            return odd;
+          }),
+          map((event) => {
+            if ((event.data as { n: number }).n === 3) throw new Error('cannot handle 3');
+            return event;
+          }),
+          toMessages([{ topic: 't', payload: '{{data.n}}' }]),
+        ),
+    });
+    const first = runPipeline(oddOnly('first'), context, sink);
+    const second = runPipeline(oddOnly('second'), context, sink);
+    for (const n of [1, 2, 3, 4, 5]) feed.next(tick(n));
+    // Per pipeline: two even events dropped by a step, and the step error on 3.
+    for (const pipeline of ['first', 'second']) {
+      expect(await metricValue(metrics, 'relay_pipeline_dropped_total', { pipeline })).toBe(3);
+    }
+    expect(await metricValue(metrics, 'relay_dropped_total')).toBe(6);
+    first.stop();
+    second.stop();
   });
 
   it('fails at start-up when the pipeline cannot be built', () => {

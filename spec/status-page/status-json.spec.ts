@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { testEventDatagram } from '../../lib/cli/test-event-datagram.js';
 import { SECRET_MASK } from '../../lib/config/mask-config.js';
 import type { RecentRow, StatusSnapshot } from '../../lib/http/status-page/status-snapshot.js';
+import { sendDatagram, sendDatagrams } from '../support/udp-sender.js';
 import {
   CONFIGURED_SECRET,
   postToRest,
@@ -34,6 +36,9 @@ const aRate: unknown = {
 
 const recentOf = (status: StatusSnapshot, test: (row: RecentRow) => boolean) =>
   status.recent.filter(test);
+
+const dropCount = (status: StatusSnapshot, component: string, reason: string): number =>
+  status.drops.find((drop) => drop.component === component && drop.reason === reason)?.count ?? 0;
 
 describe('the status page of the relay process', () => {
   let relay: StatusRelay;
@@ -97,6 +102,8 @@ describe('the status page of the relay process', () => {
       eventsInPerSecond: aRate,
       messagesOut: expect.any(Number),
       messagesOutPerSecond: aRate,
+      dropped: 0,
+      droppedPerSecond: aRate,
       stepErrors: 0,
       waiting: 0,
     });
@@ -150,6 +157,58 @@ describe('the status page of the relay process', () => {
     expect(pipeline(rated, TASK_EVENTS).messagesOutPerSecond).toBeGreaterThan(0);
     expect(rated.brokers[0]?.acknowledgedPerSecond).toBeGreaterThan(0);
     expect(rated.outbox.accepted).toBeGreaterThanOrEqual(before.outbox.accepted + 2);
+  });
+
+  it("counts a pipeline's own drops for it, and its listener's under drops only", async () => {
+    const before = await readStatus(relay);
+    const taskEvents = pipeline(before, TASK_EVENTS);
+
+    // Not a task event: the listener drops it before any pipeline sees it.
+    await sendDatagram(relay.udpPort, '/scheduler-task-failed/;qs-node1;Reload - Sales Dashboard');
+    const malformed = await waitForStatus(
+      relay,
+      'the malformed datagram among the drops',
+      (s) => dropCount(s, 'udp:tasks', 'malformed') > dropCount(before, 'udp:tasks', 'malformed'),
+    );
+    expect(pipeline(malformed, TASK_EVENTS)).toMatchObject({
+      eventsIn: taskEvents.eventsIn,
+      dropped: taskEvents.dropped,
+    });
+
+    // The same task event twice: the pipeline's de-duplication drops the copy.
+    const { text } = testEventDatagram({ type: 'failed', taskName: 'Status page duplicate' });
+    await sendDatagrams(relay.udpPort, [text, text]);
+    const after = await waitForStatus(
+      relay,
+      'the copy dropped by the pipeline',
+      (s) => pipeline(s, TASK_EVENTS).dropped > taskEvents.dropped,
+    );
+    expect(pipeline(after, TASK_EVENTS)).toMatchObject({
+      eventsIn: taskEvents.eventsIn + 2,
+      dropped: taskEvents.dropped + 1,
+      stepErrors: 0,
+    });
+    expect(pipeline(after, START_TASK).dropped).toBe(0);
+    expect(after.drops).toContainEqual({
+      component: 'udp:tasks',
+      reason: 'duplicate',
+      count: dropCount(before, 'udp:tasks', 'duplicate') + 1,
+      perSecond: aRate,
+    });
+
+    // Prometheus reads the same counts as the page.
+    const metrics = await (await fetch(`${relay.base}/metrics`)).text();
+    expect(metrics).toContain(
+      `relay_pipeline_dropped_total{pipeline="${TASK_EVENTS}"} ${taskEvents.dropped + 1}\n`,
+    );
+    expect(metrics).toContain(`relay_pipeline_dropped_total{pipeline="${START_TASK}"} 0\n`);
+
+    const rated = await waitForStatus(
+      relay,
+      'a drop rate',
+      (s) => (pipeline(s, TASK_EVENTS).droppedPerSecond ?? 0) > 0,
+    );
+    expect(pipeline(rated, START_TASK).droppedPerSecond).toBe(0);
   });
 
   it('masks secrets and cuts long payloads that arrive over MQTT', async () => {

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { testEventDatagram } from '../../lib/cli/test-event-datagram.js';
 import { SECRET_MASK } from '../../lib/config/mask-config.js';
+import { sendDatagrams } from '../support/udp-sender.js';
 import { waitUntil } from '../support/wait-until.js';
 import {
   publishToBroker,
@@ -72,6 +74,22 @@ async function cellOf(table: Locator, rowName: RegExp, column: string): Promise<
 
 const countIn = (text: string): number => Number(text.replace(/[^\d]/g, ''));
 
+/**
+ * What one element draws now, in the light scheme with animations finished, so two shots differ
+ * only by what it shows; kept in the temp folder as `<name>.png`.
+ */
+async function shotOf(page: Page, element: Locator, name: string): Promise<Buffer> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+  const shot = await element.screenshot({
+    path: join(SCREENSHOTS, `${name}.png`),
+    animations: 'disabled',
+    caret: 'hide',
+  });
+  await page.emulateMedia({ colorScheme: null, reducedMotion: null });
+  return shot;
+}
+
 /** WCAG's contrast ratio of two `#rrggbb` colours. */
 function contrast(a: string, b: string): number {
   const luminance = (hex: string): number => {
@@ -90,6 +108,8 @@ describe('the status page in Chromium', () => {
   let context: BrowserContext | undefined;
   let page: Page;
   let profile: string | undefined;
+  /** The Pipelines table as drawn before any event came. */
+  let pipelinesBefore: Buffer | undefined;
 
   beforeAll(async () => {
     // A missing browser fails the suite: skipping would hide that the page went untested.
@@ -128,7 +148,12 @@ describe('the status page in Chromium', () => {
     for (const name of [TASK_EVENTS, START_TASK]) {
       const pipelineState = await cellOf(pipelines, new RegExp(`^${name}\\b`), 'State');
       expect(await pipelineState.textContent()).toBe('running');
+      const dropped = await cellOf(pipelines, new RegExp(`^${name}\\b`), 'Dropped');
+      expect(await dropped.textContent()).toBe('0');
     }
+    const drops = page.getByRole('table', { name: /Events and messages dropped/ });
+    expect(await drops.locator('tbody').textContent()).toBe('Nothing dropped.');
+    pipelinesBefore = await shotOf(page, pipelines, 'pipelines-before');
   });
 
   it('counts sent events and lists them without a reload', async () => {
@@ -165,6 +190,31 @@ describe('the status page in Chromium', () => {
     const secretText = await textWhen(secretRow, 'the MQTT message', (text) => text !== '');
     expect(secretText).toContain(SECRET_MASK);
     expect(await page.content()).not.toContain('hunter2-browser');
+  });
+
+  it('counts a duplicate as dropped by its pipeline and lists it under Drops', async () => {
+    const pipelines = page.getByRole('table', { name: /Events each pipeline took/ });
+    const taskEvents = new RegExp(`^${TASK_EVENTS}\\b`);
+    const dropped = await cellOf(pipelines, taskEvents, 'Dropped');
+    const droppedRate = await cellOf(pipelines, taskEvents, 'Dropped per second');
+    const before = countIn(await textWhen(dropped, 'a count', (text) => /\d/.test(text)));
+
+    const { text } = testEventDatagram({ type: 'failed', taskName: 'Sent twice (status page)' });
+    await sendDatagrams(running().udpPort, [text, text]);
+
+    await textWhen(dropped, 'the copy counted', (count) => countIn(count) === before + 1);
+    expect(await dropped.getAttribute('data-state')).toBe('warn');
+    await textWhen(droppedRate, 'a drop rate', (rate) => Number.parseFloat(rate) > 0);
+    const startTaskDropped = await cellOf(pipelines, new RegExp(`^${START_TASK}\\b`), 'Dropped');
+    expect(await startTaskDropped.textContent()).toBe('0');
+
+    const drops = page.getByRole('table', { name: /Events and messages dropped/ });
+    const duplicate = /^udp:tasks duplicate\b/;
+    await textWhen(drops.getByRole('row', { name: duplicate }), 'the row under Drops', (row) =>
+      row.includes('duplicate'),
+    );
+    expect(await (await cellOf(drops, duplicate, 'Count')).textContent()).toBe('1');
+    expect(await drops.textContent()).not.toContain('Nothing dropped');
   });
 
   it('filters the last events by pipeline', async () => {
@@ -274,9 +324,17 @@ describe('the status page in Chromium', () => {
       await page.screenshot({ path: file, fullPage: true });
       expect(statSync(file).size).toBeGreaterThan(30_000);
     }
+    // The events since the first shot changed what the Pipelines table draws.
+    const pipelines = page.getByRole('table', { name: /Events each pipeline took/ });
+    const pipelinesAfter = await shotOf(page, pipelines, 'pipelines-after');
+    expect(pipelinesBefore).toBeDefined();
+    expect(pipelinesAfter.equals(pipelinesBefore ?? Buffer.alloc(0))).toBe(false);
     for (const data of [
       page.getByRole('rowheader', { name: 'main' }),
       page.getByRole('rowheader', { name: TASK_EVENTS }),
+      page
+        .getByRole('table', { name: /Events and messages dropped/ })
+        .getByRole('row', { name: /^udp:tasks duplicate\b/ }),
       page
         .getByRole('table', { name: /Events in and messages out/ })
         .locator('tbody tr')

@@ -70,7 +70,13 @@ export interface PipelineStatus {
   readonly eventsInPerSecond: number | null;
   readonly messagesOut: number;
   readonly messagesOutPerSecond: number | null;
-  /** Events dropped because a step threw on them. */
+  /**
+   * What the pipeline's own steps dropped (duplicates, a full queue, step errors…). A listener's
+   * drops before any pipeline sees the event, and the publishers', are only in `drops`.
+   */
+  readonly dropped: number;
+  readonly droppedPerSecond: number | null;
+  /** Events dropped because a step threw on them; they count in `dropped` too. */
   readonly stepErrors: number;
   /** Events waiting for a processing slot. */
   readonly waiting: number;
@@ -132,16 +138,25 @@ export function statusReader(sources: StatusSources): StatusReader {
   const rates = new CounterRates();
 
   async function read(): Promise<StatusSnapshot> {
-    const [eventsIn, eventsOut, errors, waiting, acknowledged, reconnects, dropped] =
-      await Promise.all([
-        byLabels(metrics.eventsIn, ['pipeline']),
-        byLabels(metrics.eventsOut, ['pipeline']),
-        byLabels(metrics.pipelineErrors, ['pipeline']),
-        byLabels(metrics.pipelineQueueDepth, ['pipeline']),
-        byLabels(metrics.published, ['broker']),
-        byLabels(metrics.brokerReconnects, ['broker']),
-        byLabels(metrics.dropped, ['component', 'reason']),
-      ]);
+    const [
+      eventsIn,
+      eventsOut,
+      pipelineDropped,
+      errors,
+      waiting,
+      acknowledged,
+      reconnects,
+      dropped,
+    ] = await Promise.all([
+      byLabels(metrics.eventsIn, ['pipeline']),
+      byLabels(metrics.eventsOut, ['pipeline']),
+      byLabels(metrics.pipelineDropped, ['pipeline']),
+      byLabels(metrics.pipelineErrors, ['pipeline']),
+      byLabels(metrics.pipelineQueueDepth, ['pipeline']),
+      byLabels(metrics.published, ['broker']),
+      byLabels(metrics.brokerReconnects, ['broker']),
+      byLabels(metrics.dropped, ['component', 'reason']),
+    ]);
     const [accepted, replayed, writeErrors] = await Promise.all([
       byLabels(metrics.accepted, []),
       byLabels(metrics.outboxReplayed, []),
@@ -150,6 +165,7 @@ export function statusReader(sources: StatusSources): StatusReader {
     const counters = new Map<string, number>([
       ...prefixed('in', eventsIn),
       ...prefixed('out', eventsOut),
+      ...prefixed('pipeline-drop', pipelineDropped),
       ...prefixed('ack', acknowledged),
       ...prefixed('drop', dropped),
     ]);
@@ -185,6 +201,8 @@ export function statusReader(sources: StatusSources): StatusReader {
         eventsInPerSecond: rate.rateOf(`in\u0000${name}`),
         messagesOut: eventsOut.get(name) ?? 0,
         messagesOutPerSecond: rate.rateOf(`out\u0000${name}`),
+        dropped: pipelineDropped.get(name) ?? 0,
+        droppedPerSecond: rate.rateOf(`pipeline-drop\u0000${name}`),
         stepErrors: errors.get(name) ?? 0,
         waiting: waiting.get(name) ?? 0,
       })),
