@@ -64,7 +64,11 @@ export type DropReason =
   /** A message refused because its broker is not connected and nothing would keep it safe. */
   | 'not-connected'
   /** A Qlik Cloud event from a tenant other than the configured one. */
-  | 'foreign-tenant';
+  | 'foreign-tenant'
+  /** A proxy session event that would follow more users than `Relay.sessionEvents.maxTrackedUsers`. */
+  | 'user-limit'
+  /** A proxy session event that would follow more proxies than `Relay.sessionEvents.maxProxies`. */
+  | 'proxy-limit';
 
 let sequence = 0;
 const bootId = Date.now().toString(36);

@@ -82,20 +82,23 @@ export type {
 export { parseProxySessionDatagram } from './qlik/parse-proxy-session-datagram.js';
 export { listenerStateMessages } from './operators/listener-state-messages.js';
 export {
-  applySessionActivity,
-  expireIdleSessions,
-  activeUsersOf,
+  ActiveUserSessions,
   userKeyOf,
-  NO_SESSIONS,
   NOBODY,
-  type ActiveSessions,
   type ActiveUser,
   type ActiveUsers,
   type ExpiredUser,
+  type IdleLimits,
   type SessionActivity,
   type SessionStep,
+  type TrackingLimits,
+  type TrackingRefusal,
   type UserOnServer,
 } from './operators/active-user-sessions.js';
+export {
+  withinTrackingLimits,
+  type TrackingLimitDeps,
+} from './operators/within-tracking-limits.js';
 export {
   trackActiveUsers,
   type ActiveUsersUpdate,

@@ -1,11 +1,13 @@
 import { filter, merge, share, tap, type Observable, type SchedulerLike } from 'rxjs';
 import {
+  ActiveUserSessions,
   definePipeline,
   isProxySessionEvent,
   listenerStateMessages,
   toActiveUserMessages,
   toSessionMessages,
   trackActiveUsers,
+  withinTrackingLimits,
   type ActiveUsersUpdate,
   type Logger,
   type Pipeline,
@@ -31,8 +33,9 @@ export interface UserSessionsPipelineOptions {
  *
  * Better than Butler: the relay counts from the events themselves, not from its own messages
  * echoed by the broker; a user is a directory and a user id, active until the last of their
- * sessions stops or no event came for `sessionTimeoutMinutes`; counts are retained and
- * republished, per-proxy topics are safe topic levels; every event also goes out as JSON.
+ * sessions stops or no event came for `sessionTimeoutMinutes` (`maxSessionHours` with a
+ * connection open); counts are retained and republished, per-proxy topics are safe topic levels;
+ * every event also goes out as JSON; the users and proxies followed are bounded.
  */
 export function userSessionsPipeline(
   config: RelayConfig,
@@ -46,7 +49,15 @@ export function userSessionsPipeline(
     source: { type: 'proxy-log-appender' },
     build(events, context) {
       const log = context.log.child({ component: 'user-sessions' });
-      const shared = (events as Observable<ProxyLogAppenderSourceEvent>).pipe(share());
+      // Built once per pipeline, so a re-subscription after a step error keeps who is active.
+      const tracked = new ActiveUserSessions({
+        maxUsers: sessions.maxTrackedUsers,
+        maxProxies: sessions.maxProxies,
+      });
+      const shared = (events as Observable<ProxyLogAppenderSourceEvent>).pipe(
+        withinTrackingLimits(tracked, { log, metrics: context.metrics }),
+        share(),
+      );
       return merge(
         shared.pipe(listenerStateMessages(mqtt.sessionServerStatusTopic)),
         shared.pipe(
@@ -64,8 +75,10 @@ export function userSessionsPipeline(
         shared.pipe(
           trackActiveUsers({
             timeoutMs: sessions.sessionTimeoutMinutes * 60_000,
+            connectedTimeoutMs: sessions.maxSessionHours * 3_600_000,
             republishMs: sessions.republishIntervalSeconds * 1000,
             scheduler: options.scheduler,
+            sessions: tracked,
           }),
           tap((update) => report(update, context, log)),
           toActiveUserMessages({
@@ -89,15 +102,22 @@ export function userSessionsPipeline(
     const users = expired
       .slice(0, EXPIRED_NAMED)
       .map((user) => `${user.userDirectory}\\${user.userId} on ${user.hostName}`);
+    const connected = expired.filter((user) => user.connections > 0).length;
+    const why =
+      connected === 0
+        ? `${sessions.sessionTimeoutMinutes} minutes`
+        : `${sessions.sessionTimeoutMinutes} minutes, or ${sessions.maxSessionHours} hours with a connection open (${connected} of them)`;
     log.info(
       {
         event: 'user-sessions.expired',
         count: expired.length,
         users,
         timeoutMinutes: sessions.sessionTimeoutMinutes,
+        maxSessionHours: sessions.maxSessionHours,
+        withConnectionOpen: connected,
       },
       `${expired.length} user(s) no longer count as active: no session or connection event for ` +
-        `${sessions.sessionTimeoutMinutes} minutes (${users.join(', ')}${expired.length > users.length ? ', …' : ''})`,
+        `${why} (${users.join(', ')}${expired.length > users.length ? ', …' : ''})`,
     );
   }
 }

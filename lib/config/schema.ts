@@ -564,10 +564,25 @@ const relayOptionsSchema: convict.Schema<RelayOptions> = {
     sessionTimeoutMinutes: setting(
       positiveNumber,
       30,
-      'A user with no session or connection event on a proxy for this long no longer counts as active there.',
+      'A user with no session or connection event on a proxy for this long, and no connection open there, no longer counts as active there.',
+    ),
+    maxSessionHours: setting(
+      positiveNumber,
+      12,
+      'A user with a connection open on a proxy (an app in use) and no event there for this long no longer counts as active there.',
+    ),
+    maxTrackedUsers: setting(
+      atLeastOne,
+      10000,
+      'Users (directory and user id) counted at most; an event that would add one more is dropped and counted.',
+    ),
+    maxProxies: setting(
+      atLeastOne,
+      64,
+      'Proxy hosts counted at most; an event from one more is dropped and counted.',
     ),
     republishIntervalSeconds: setting(
-      zeroOrMore,
+      integerIn(0, 86400),
       60,
       'Publish the active-user messages again this often, changed or not; 0 = on change only.',
     ),

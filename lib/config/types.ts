@@ -269,8 +269,17 @@ export interface RelaySessionEventOptions {
   perServerTopicRoot: string;
   /** Count, users with their directory, and servers as one JSON message; '' = none. */
   activeUsersFullTopic: string;
-  /** A user with no event on a proxy for this long no longer counts there (fractions allowed). */
+  /**
+   * A user with no event on a proxy for this long no longer counts there (fractions allowed),
+   * unless a connection of the user is open there.
+   */
   sessionTimeoutMinutes: number;
+  /** A user with an open connection on a proxy and no event there for this long no longer counts. */
+  maxSessionHours: number;
+  /** Users (directory and user id) followed at most; an event that would add one more is dropped. */
+  maxTrackedUsers: number;
+  /** Proxy hosts followed at most; an event from one more is dropped. */
+  maxProxies: number;
   /** Publish the active-user messages again this often, changed or not; 0 = on change only. */
   republishIntervalSeconds: number;
 }

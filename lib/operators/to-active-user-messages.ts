@@ -18,9 +18,10 @@ export interface ActiveUserMessageOptions {
 }
 
 /**
- * Butler's active-user messages, retained: per proxy the count (in Butler's order: every proxy
- * first, then the total, then the user ids), and the relay's JSON summary. After a change only
- * what changed goes out, a proxy left with nobody saying `0` once; a republish says everything.
+ * Butler's active-user messages, retained: per proxy the count, the total, the user ids (emitted
+ * in Butler's order, though each topic's publisher keeps only the order within its topic), and
+ * the relay's JSON summary. After a change only what changed goes out, a proxy left with nobody
+ * saying `0` once; a republish says everything.
  */
 export function toActiveUserMessages(
   options: ActiveUserMessageOptions,

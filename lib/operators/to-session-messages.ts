@@ -5,6 +5,7 @@ import type {
   ProxySessionEvent,
   ProxySessionKind,
 } from '../qlik/proxy-session-events.js';
+import { formatSender } from './format-sender.js';
 
 export interface SessionMessageOptions {
   /** Butler's topic of each kind (`sessionStartTopic`, …, `connectionCloseTopic`). */
@@ -45,6 +46,7 @@ function sessionJson(event: ProxySessionEvent): string {
   const { data } = event;
   return JSON.stringify({
     kind: event.kind,
+    tag: data.tag,
     hostName: data.hostName,
     command: data.command,
     userDirectory: data.userDirectory,
@@ -54,6 +56,7 @@ function sessionJson(event: ProxySessionEvent): string {
     logMessage: data.logMessage,
     cleaned: data.cleaned,
     recovered: data.recovered,
+    sender: formatSender(data.sender),
     receivedAt: new Date(event.receivedAt).toISOString(),
     eventId: event.id,
   });

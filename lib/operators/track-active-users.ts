@@ -1,12 +1,13 @@
 import {
   EMPTY,
   asyncScheduler,
+  defer,
   endWith,
   filter,
   interval,
   map,
   merge,
-  scan,
+  of,
   takeWhile,
   type OperatorFunction,
   type SchedulerLike,
@@ -14,23 +15,27 @@ import {
 import type { RelayEvent } from '../events.js';
 import { isProxySessionEvent } from '../qlik/proxy-session-events.js';
 import {
-  NOBODY,
-  NO_SESSIONS,
-  activeUsersOf,
-  applySessionActivity,
-  expireIdleSessions,
-  type ActiveSessions,
+  ActiveUserSessions,
   type ActiveUsers,
   type ExpiredUser,
+  type IdleLimits,
 } from './active-user-sessions.js';
 
 export interface TrackActiveUsersOptions {
-  /** A user with no event on a proxy for this long is no longer active there. */
+  /** A user with no event on a proxy for this long, and no connection open there, is no longer active there. */
   readonly timeoutMs: number;
+  /** The same for a user with a connection open; default `timeoutMs`, never shorter. */
+  readonly connectedTimeoutMs?: number;
   /** Emit the whole state again this often, changed or not; 0 = on change only. */
   readonly republishMs: number;
   /** Clock and timers; defaults to the async scheduler (a test passes its own). */
   readonly scheduler?: SchedulerLike;
+  /**
+   * The state to follow, with its limits. Given, it outlives a subscription: a subscription made
+   * after an earlier one goes on from where that one stopped and says everything at once. Left
+   * out, every subscription starts from nobody, with no limits.
+   */
+  readonly sessions?: ActiveUserSessions;
 }
 
 /** What changed about the active users, or everything again. */
@@ -40,7 +45,10 @@ export interface ActiveUsersUpdate {
   readonly previous: ActiveUsers;
   /** Users whose session timed out in this step. */
   readonly expired: readonly ExpiredUser[];
-  /** Say everything, changed or not: the listener (re)started, or it is time to republish. */
+  /**
+   * Say everything, changed or not: the listener (re)started, it is time to republish, or the
+   * tracking resumed after an earlier subscription.
+   */
   readonly republish: boolean;
 }
 
@@ -48,15 +56,6 @@ type Input =
   | { readonly type: 'event'; readonly event: RelayEvent }
   | { readonly type: 'sweep' | 'republish' | 'end' };
 
-interface Tracking {
-  readonly sessions: ActiveSessions;
-  /** Always `activeUsersOf(sessions)`, kept so it is computed only when membership changes. */
-  readonly active: ActiveUsers;
-  /** What this step has to say, if anything. */
-  readonly update: ActiveUsersUpdate | undefined;
-}
-
-const INITIAL: Tracking = { sessions: NO_SESSIONS, active: NOBODY, update: undefined };
 const SWEEP: Input = { type: 'sweep' };
 const REPUBLISH: Input = { type: 'republish' };
 const END: Input = { type: 'end' };
@@ -78,57 +77,57 @@ export function trackActiveUsers(
 ): OperatorFunction<RelayEvent, ActiveUsersUpdate> {
   const scheduler = options.scheduler ?? asyncScheduler;
   const { timeoutMs, republishMs } = options;
-
-  const step = (state: Tracking, input: Input): Tracking => {
-    const now = scheduler.now();
-    if (input.type === 'sweep') {
-      const { sessions, expired } = expireIdleSessions(state.sessions, now, timeoutMs);
-      if (expired.length === 0) return { ...state, update: undefined };
-      return changed(state, sessions, expired);
-    }
-    if (input.type === 'event' && isProxySessionEvent(input.event)) {
-      const { sessions, membershipChanged } = applySessionActivity(
-        state.sessions,
-        { ...input.event.data, kind: input.event.kind },
-        now,
-      );
-      return membershipChanged
-        ? changed(state, sessions, [])
-        : { ...state, sessions, update: undefined };
-    }
-    const republish =
-      input.type === 'republish' ||
-      (input.type === 'event' && input.event.kind === 'udp.listening');
-    if (!republish) return { ...state, update: undefined };
-    const { active } = state;
-    return { ...state, update: { active, previous: active, expired: [], republish: true } };
-  };
+  const idle: IdleLimits = { timeoutMs, connectedTimeoutMs: options.connectedTimeoutMs ?? 0 };
+  let subscriptions = 0;
 
   return (events) =>
-    merge(
-      events.pipe(
-        map((event): Input => ({ type: 'event', event })),
-        endWith(END),
-      ),
-      interval(sweepIntervalOf(timeoutMs), scheduler).pipe(map(() => SWEEP)),
-      republishMs > 0 ? interval(republishMs, scheduler).pipe(map(() => REPUBLISH)) : EMPTY,
-    ).pipe(
-      takeWhile((input) => input !== END),
-      scan(step, INITIAL),
-      map((state) => state.update),
-      filter((update): update is ActiveUsersUpdate => update !== undefined),
-    );
-}
+    defer(() => {
+      const resumed = options.sessions !== undefined && subscriptions > 0;
+      subscriptions += 1;
+      const sessions = options.sessions ?? new ActiveUserSessions();
+      // What was last said; computed again only when membership changes.
+      let active = sessions.activeUsers();
 
-function changed(
-  state: Tracking,
-  sessions: ActiveSessions,
-  expired: readonly ExpiredUser[],
-): Tracking {
-  const active = activeUsersOf(sessions);
-  return {
-    sessions,
-    active,
-    update: { active, previous: state.active, expired, republish: false },
-  };
+      const everything = (): ActiveUsersUpdate => ({
+        active,
+        previous: active,
+        expired: [],
+        republish: true,
+      });
+      const changed = (expired: readonly ExpiredUser[]): ActiveUsersUpdate => {
+        const previous = active;
+        active = sessions.activeUsers();
+        return { active, previous, expired, republish: false };
+      };
+      const step = (input: Input): ActiveUsersUpdate | undefined => {
+        const now = scheduler.now();
+        if (input.type === 'sweep') {
+          const expired = sessions.expireIdle(now, idle);
+          return expired.length === 0 ? undefined : changed(expired);
+        }
+        if (input.type === 'republish') return everything();
+        if (input.type !== 'event') return undefined;
+        const { event } = input;
+        if (isProxySessionEvent(event)) {
+          const { membershipChanged } = sessions.apply({ ...event.data, kind: event.kind }, now);
+          return membershipChanged ? changed([]) : undefined;
+        }
+        return event.kind === 'udp.listening' ? everything() : undefined;
+      };
+
+      return merge(
+        // First: the retained topics may miss what the earlier subscription last said.
+        resumed ? of(REPUBLISH) : EMPTY,
+        events.pipe(
+          map((event): Input => ({ type: 'event', event })),
+          endWith(END),
+        ),
+        interval(sweepIntervalOf(timeoutMs), scheduler).pipe(map(() => SWEEP)),
+        republishMs > 0 ? interval(republishMs, scheduler).pipe(map(() => REPUBLISH)) : EMPTY,
+      ).pipe(
+        takeWhile((input) => input !== END),
+        map(step),
+        filter((update): update is ActiveUsersUpdate => update !== undefined),
+      );
+    });
 }

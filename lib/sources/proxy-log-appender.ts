@@ -1,4 +1,5 @@
-import type { Observable } from 'rxjs';
+import { catchError, concat, of, throwError, type Observable } from 'rxjs';
+import { createEvent } from '../events.js';
 import { parseDatagrams } from '../operators/parse-datagrams.js';
 import {
   PipelineDefinitionError,
@@ -10,6 +11,8 @@ import type { ProxySessionEvent } from '../qlik/proxy-session-events.js';
 import { logAppenderListener } from './log-appender-listener.js';
 import type { UdpErrorEvent, UdpListeningEvent } from './udp.js';
 
+const LISTENER = 'sessions';
+
 /** What the `proxy-log-appender` source emits: parsed events, and the listener's own state. */
 export type ProxyLogAppenderSourceEvent = ProxySessionEvent | UdpListeningEvent | UdpErrorEvent;
 
@@ -18,7 +21,8 @@ export type ProxyLogAppenderSourceEvent = ProxySessionEvent | UdpListeningEvent 
  * `session.stop`, `connection.open`, `connection.close`) on
  * `Butler.udpServerConfig.portSessionConnectionEvents`, with the same ingress rules as the task
  * port. Off unless `Relay.sessionEvents.enable`. Spec: `{ type: proxy-log-appender }`; `host` and
- * `port` may override the config.
+ * `port` may override the config. When the listener fails (the port is taken, the socket closed)
+ * a `udp.error` event comes before the error, so the status topic says `error` as Butler 6's did.
  */
 export function proxyLogAppenderSource(
   spec: SourceSpec,
@@ -33,11 +37,20 @@ export function proxyLogAppenderSource(
   }
   return logAppenderListener(
     {
-      name: 'sessions',
+      name: LISTENER,
       host: spec.host ?? udp.serverHost,
       port: spec.port ?? udp.portSessionConnectionEvents,
     },
     parseDatagrams(parseProxySessionDatagram, 'proxy-log-appender', context),
     context,
+  ).pipe(
+    catchError((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      const failed = createEvent('udp.error', `udp:${LISTENER}`, { message, listener: LISTENER });
+      return concat(
+        of(failed),
+        throwError(() => err),
+      );
+    }),
   );
 }

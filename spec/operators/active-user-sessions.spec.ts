@@ -1,9 +1,6 @@
 import {
-  NO_SESSIONS,
-  activeUsersOf,
-  applySessionActivity,
-  expireIdleSessions,
-  type ActiveSessions,
+  ActiveUserSessions,
+  type IdleLimits,
   type SessionActivity,
 } from '../../lib/operators/active-user-sessions.js';
 import type { ProxySessionKind } from '../../lib/qlik/proxy-session-events.js';
@@ -16,53 +13,47 @@ function activity(kind: ProxySessionKind, user: string, hostName = NODE1): Sessi
   return { kind, hostName, userDirectory, userId };
 }
 
-/** Applies `[kind, DIR\user, host?, at]` steps in order and returns the state. */
-function run(
-  steps: readonly (readonly [ProxySessionKind, string, string?, number?])[],
-  from: ActiveSessions = NO_SESSIONS,
-): ActiveSessions {
-  return steps.reduce(
-    (state, [kind, user, host, at = 0]) =>
-      applySessionActivity(state, activity(kind, user, host), at).sessions,
-    from,
-  );
+type Step = readonly [ProxySessionKind, string, string?, number?];
+
+/** Applies `[kind, DIR\user, host?, at]` steps in order to `state` (a new one by default). */
+function run(steps: readonly Step[], state = new ActiveUserSessions()): ActiveUserSessions {
+  for (const [kind, user, host, at = 0] of steps) state.apply(activity(kind, user, host), at);
+  return state;
 }
 
 /** Active users as `DIR\user` and the count per server, for short assertions. */
-function summary(state: ActiveSessions) {
-  const active = activeUsersOf(state);
+function summary(state: ActiveUserSessions) {
+  const active = state.activeUsers();
   return {
     users: active.users.map((user) => `${user.userDirectory}\\${user.userId}`),
     perServer: Object.fromEntries(active.perServer),
   };
 }
 
-describe('applySessionActivity', () => {
+describe('ActiveUserSessions.apply', () => {
   it('makes a user active with a session start, and inactive with its stop', () => {
-    const started = applySessionActivity(NO_SESSIONS, activity('session.start', 'CORP\\jdoe'), 0);
-    expect(started.membershipChanged).toBe(true);
-    expect(summary(started.sessions)).toEqual({ users: ['CORP\\jdoe'], perServer: { [NODE1]: 1 } });
+    const state = new ActiveUserSessions();
+    const started = state.apply(activity('session.start', 'CORP\\jdoe'), 0);
+    expect(started).toEqual({ membershipChanged: true });
+    expect(summary(state)).toEqual({ users: ['CORP\\jdoe'], perServer: { [NODE1]: 1 } });
 
-    const stopped = applySessionActivity(
-      started.sessions,
-      activity('session.stop', 'CORP\\jdoe'),
-      5,
-    );
-    expect(stopped.membershipChanged).toBe(true);
-    expect(summary(stopped.sessions)).toEqual({ users: [], perServer: {} });
+    const stopped = state.apply(activity('session.stop', 'CORP\\jdoe'), 5);
+    expect(stopped).toEqual({ membershipChanged: true });
+    expect(summary(state)).toEqual({ users: [], perServer: {} });
+    expect([state.userCount, state.proxyCount]).toEqual([0, 0]);
   });
 
   it('keeps a user with two sessions active until both stopped', () => {
-    const two = run([
+    const state = run([
       ['session.start', 'CORP\\jdoe'],
       ['session.start', 'CORP\\jdoe'],
     ]);
-    const one = applySessionActivity(two, activity('session.stop', 'CORP\\jdoe'), 1);
+    const one = state.apply(activity('session.stop', 'CORP\\jdoe'), 1);
     expect(one.membershipChanged).toBe(false);
-    expect(summary(one.sessions).users).toEqual(['CORP\\jdoe']);
-    const none = applySessionActivity(one.sessions, activity('session.stop', 'CORP\\jdoe'), 2);
+    expect(summary(state).users).toEqual(['CORP\\jdoe']);
+    const none = state.apply(activity('session.stop', 'CORP\\jdoe'), 2);
     expect(none.membershipChanged).toBe(true);
-    expect(summary(none.sessions).users).toEqual([]);
+    expect(summary(state).users).toEqual([]);
   });
 
   it('tells users apart by directory and user id, ignoring case', () => {
@@ -75,10 +66,10 @@ describe('applySessionActivity', () => {
       users: ['CORP\\jdoe', 'EXT\\jdoe'],
       perServer: { [NODE1]: 2 },
     });
-    const afterOneStop = run([['session.stop', 'CORP\\jdoe']], state);
-    expect(summary(afterOneStop).users).toEqual(['CORP\\jdoe', 'EXT\\jdoe']);
-    const afterEXT = run([['session.stop', 'ext\\jdoe']], afterOneStop);
-    expect(summary(afterEXT).users).toEqual(['CORP\\jdoe']);
+    run([['session.stop', 'CORP\\jdoe']], state);
+    expect(summary(state).users).toEqual(['CORP\\jdoe', 'EXT\\jdoe']);
+    run([['session.stop', 'ext\\jdoe']], state);
+    expect(summary(state).users).toEqual(['CORP\\jdoe']);
   });
 
   it('counts a user once overall but on every proxy where the user is active', () => {
@@ -86,85 +77,155 @@ describe('applySessionActivity', () => {
       ['session.start', 'CORP\\jdoe', NODE1, 1],
       ['session.start', 'CORP\\jdoe', NODE2, 2],
     ]);
-    expect(activeUsersOf(state).users).toEqual([
+    expect(state.activeUsers().users).toEqual([
       { userDirectory: 'CORP', userId: 'jdoe', servers: [NODE1, NODE2] },
     ]);
     expect(summary(state).perServer).toEqual({ [NODE1]: 1, [NODE2]: 1 });
+    expect(state.userCount).toBe(1);
     // A stop on one proxy does not end the session on the other (Butler removed the user).
-    const stoppedOnNode2 = run([['session.stop', 'CORP\\jdoe', NODE2]], state);
-    expect(summary(stoppedOnNode2)).toEqual({ users: ['CORP\\jdoe'], perServer: { [NODE1]: 1 } });
+    run([['session.stop', 'CORP\\jdoe', NODE2]], state);
+    expect(summary(state)).toEqual({ users: ['CORP\\jdoe'], perServer: { [NODE1]: 1 } });
   });
 
   it('makes a user active with an open connection whose session began before the relay saw it', () => {
-    const opened = applySessionActivity(NO_SESSIONS, activity('connection.open', 'CORP\\jdoe'), 0);
-    expect(opened.membershipChanged).toBe(true);
-    const stopped = run([['session.stop', 'CORP\\jdoe']], opened.sessions);
-    expect(summary(stopped).users).toEqual([]);
+    const state = new ActiveUserSessions();
+    expect(state.apply(activity('connection.open', 'CORP\\jdoe'), 0).membershipChanged).toBe(true);
+    expect(state.entry(NODE1, 'CORP', 'jdoe')).toMatchObject({ sessions: 1, connections: 1 });
+    run([['session.stop', 'CORP\\jdoe']], state);
+    expect(summary(state).users).toEqual([]);
   });
 
-  it('changes no membership with connections of a known user, only the last activity', () => {
+  it('changes no membership with connections of a known user; counts them and the last activity', () => {
     const state = run([['session.start', 'CORP\\jdoe', NODE1, 0]]);
-    const opened = applySessionActivity(state, activity('connection.open', 'CORP\\jdoe'), 40);
-    const closed = applySessionActivity(
-      opened.sessions,
-      activity('connection.close', 'CORP\\jdoe'),
-      70,
-    );
-    expect([opened.membershipChanged, closed.membershipChanged]).toEqual([false, false]);
-    expect(closed.sessions.get(NODE1)?.values().next().value).toMatchObject({
+    const opened = state.apply(activity('connection.open', 'CORP\\jdoe'), 40);
+    const second = state.apply(activity('connection.open', 'CORP\\jdoe'), 50);
+    expect(state.entry(NODE1, 'corp', 'JDOE')).toMatchObject({ connections: 2, lastSeen: 50 });
+    const closed = state.apply(activity('connection.close', 'CORP\\jdoe'), 70);
+    expect([opened, second, closed].map((step) => step.membershipChanged)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect(state.entry(NODE1, 'CORP', 'jdoe')).toEqual({
+      userDirectory: 'CORP',
+      userId: 'jdoe',
       sessions: 1,
+      connections: 1,
       since: 0,
       activeSince: 0,
       lastSeen: 70,
     });
   });
 
-  it('ignores a stop or a close for a user it does not know', () => {
-    const state = run([['session.start', 'CORP\\jdoe']]);
-    for (const kind of ['session.stop', 'connection.close'] as const) {
-      const step = applySessionActivity(state, activity(kind, 'EXT\\asmith'), 1);
-      expect(step).toEqual({ sessions: state, membershipChanged: false });
-      expect(step.sessions).toBe(state);
-    }
+  it('never counts connections below zero (a close whose open it did not see)', () => {
+    const state = run([
+      ['session.start', 'CORP\\jdoe', NODE1, 0],
+      ['connection.close', 'CORP\\jdoe', NODE1, 10],
+      ['connection.open', 'CORP\\jdoe', NODE1, 20],
+    ]);
+    expect(state.entry(NODE1, 'CORP', 'jdoe')?.connections).toBe(1);
   });
 
-  it('leaves the state it was given untouched', () => {
+  it('ignores a stop or a close for a user it does not know', () => {
     const state = run([['session.start', 'CORP\\jdoe']]);
-    const before = summary(state);
+    const before = state.activeUsers();
+    for (const kind of ['session.stop', 'connection.close'] as const) {
+      expect(state.apply(activity(kind, 'EXT\\asmith'), 1)).toEqual({ membershipChanged: false });
+      expect(state.apply(activity(kind, 'CORP\\jdoe', NODE2), 1)).toEqual({
+        membershipChanged: false,
+      });
+    }
+    expect(state.activeUsers()).toEqual(before);
+    expect(state.entry(NODE1, 'CORP', 'jdoe')?.lastSeen).toBe(0);
+  });
+
+  it('hands out copies: what it said before does not change with later events', () => {
+    const state = run([['session.start', 'CORP\\jdoe']]);
+    const said = state.activeUsers();
+    const entry = state.entry(NODE1, 'CORP', 'jdoe');
+    const before = JSON.stringify({ said, perServer: [...said.perServer], entry });
     run(
       [
-        ['session.stop', 'CORP\\jdoe'],
-        ['session.start', 'EXT\\asmith'],
+        ['session.start', 'CORP\\jdoe', NODE2, 1],
+        ['connection.open', 'CORP\\jdoe', NODE1, 2],
+        ['session.start', 'EXT\\asmith', NODE1, 3],
+        ['session.stop', 'CORP\\jdoe', NODE1, 4],
       ],
       state,
     );
-    expect(summary(state)).toEqual(before);
+    expect(JSON.stringify({ said, perServer: [...said.perServer], entry })).toBe(before);
+    expect(summary(state).users).toEqual(['CORP\\jdoe', 'EXT\\asmith']);
   });
 });
 
-describe('expireIdleSessions', () => {
-  const TIMEOUT = 1_000;
+describe('ActiveUserSessions limits', () => {
+  it('refuses an event that would follow one user more than maxUsers, and nothing else', () => {
+    const state = new ActiveUserSessions({ maxUsers: 2, maxProxies: 10 });
+    run(
+      [
+        ['session.start', 'CORP\\jdoe', NODE1],
+        ['session.start', 'EXT\\asmith', NODE1],
+      ],
+      state,
+    );
+    for (const kind of ['session.start', 'connection.open'] as const) {
+      expect(state.refusalOf(activity(kind, 'CORP\\bnew'))).toBe('user-limit');
+      expect(state.apply(activity(kind, 'CORP\\bnew'), 1)).toEqual({
+        membershipChanged: false,
+        refused: 'user-limit',
+      });
+    }
+    expect(summary(state).users).toEqual(['CORP\\jdoe', 'EXT\\asmith']);
+    // Users already followed go on, on another proxy too; stops and closes are never refused.
+    expect(state.apply(activity('session.start', 'corp\\JDOE', NODE2), 2)).toEqual({
+      membershipChanged: true,
+    });
+    expect(state.refusalOf(activity('session.stop', 'CORP\\bnew'))).toBeUndefined();
+    expect(state.refusalOf(activity('connection.close', 'CORP\\bnew'))).toBeUndefined();
+    // A place freed is a place taken.
+    run([['session.stop', 'EXT\\asmith', NODE1]], state);
+    expect(state.apply(activity('session.start', 'CORP\\bnew'), 3).membershipChanged).toBe(true);
+    expect(state.userCount).toBe(2);
+  });
+
+  it('refuses an event from one proxy more than maxProxies', () => {
+    const state = new ActiveUserSessions({ maxUsers: 10, maxProxies: 1 });
+    run([['session.start', 'CORP\\jdoe', NODE1]], state);
+    expect(state.apply(activity('session.start', 'CORP\\jdoe', NODE2), 1)).toEqual({
+      membershipChanged: false,
+      refused: 'proxy-limit',
+    });
+    expect(state.refusalOf(activity('connection.open', 'EXT\\asmith', NODE2))).toBe('proxy-limit');
+    expect(state.refusalOf(activity('session.start', 'EXT\\asmith', NODE1))).toBeUndefined();
+    expect(summary(state)).toEqual({ users: ['CORP\\jdoe'], perServer: { [NODE1]: 1 } });
+    expect(state.proxyCount).toBe(1);
+  });
+});
+
+describe('ActiveUserSessions.expireIdle', () => {
+  const LIMITS: IdleLimits = { timeoutMs: 1_000, connectedTimeoutMs: 10_000 };
 
   it('removes a user whose last event on a proxy is the timeout or longer ago', () => {
     const state = run([
       ['session.start', 'CORP\\jdoe', NODE1, 0],
       ['session.start', 'EXT\\asmith', NODE2, 500],
     ]);
-    expect(expireIdleSessions(state, 999, TIMEOUT)).toEqual({ sessions: state, expired: [] });
+    expect(state.expireIdle(999, LIMITS)).toEqual([]);
+    expect(summary(state).users).toEqual(['CORP\\jdoe', 'EXT\\asmith']);
 
-    const { sessions, expired } = expireIdleSessions(state, 1_000, TIMEOUT);
-    expect(expired).toEqual([
+    expect(state.expireIdle(1_000, LIMITS)).toEqual([
       {
         hostName: NODE1,
         userDirectory: 'CORP',
         userId: 'jdoe',
         sessions: 1,
+        connections: 0,
         since: 0,
         activeSince: 0,
         lastSeen: 0,
       },
     ]);
-    expect(summary(sessions)).toEqual({ users: ['EXT\\asmith'], perServer: { [NODE2]: 1 } });
+    expect(summary(state)).toEqual({ users: ['EXT\\asmith'], perServer: { [NODE2]: 1 } });
   });
 
   it('counts from the last connection event, so a user who keeps opening apps stays', () => {
@@ -173,8 +234,39 @@ describe('expireIdleSessions', () => {
       ['connection.open', 'CORP\\jdoe', NODE1, 800],
       ['connection.close', 'CORP\\jdoe', NODE1, 1_500],
     ]);
-    expect(expireIdleSessions(state, 2_499, TIMEOUT).expired).toEqual([]);
-    expect(expireIdleSessions(state, 2_500, TIMEOUT).expired).toHaveLength(1);
+    expect(state.expireIdle(2_499, LIMITS)).toEqual([]);
+    expect(state.expireIdle(2_500, LIMITS)).toHaveLength(1);
+  });
+
+  it('keeps a user with a connection open (an app in use) until the longer limit', () => {
+    const state = run([
+      ['session.start', 'CORP\\jdoe', NODE1, 0],
+      ['connection.open', 'CORP\\jdoe', NODE1, 100], // works in one app, sends nothing more
+      ['session.start', 'EXT\\asmith', NODE1, 100], // no connection: the short timeout
+    ]);
+    expect(state.expireIdle(1_100, LIMITS).map((user) => user.userId)).toEqual(['asmith']);
+    expect(state.expireIdle(10_099, LIMITS)).toEqual([]);
+    expect(summary(state).users).toEqual(['CORP\\jdoe']);
+    expect(state.expireIdle(10_100, LIMITS)).toEqual([
+      expect.objectContaining({ userId: 'jdoe', connections: 1, lastSeen: 100 }),
+    ]);
+    expect(summary(state)).toEqual({ users: [], perServer: {} });
+  });
+
+  it('applies the short timeout again once the connections are closed', () => {
+    const state = run([
+      ['connection.open', 'CORP\\jdoe', NODE1, 0],
+      ['connection.close', 'CORP\\jdoe', NODE1, 200],
+    ]);
+    expect(state.expireIdle(1_199, LIMITS)).toEqual([]);
+    expect(state.expireIdle(1_200, LIMITS)).toHaveLength(1);
+  });
+
+  it('never keeps a connected user shorter than one without a connection', () => {
+    const state = run([['connection.open', 'CORP\\jdoe', NODE1, 0]]);
+    const shorter: IdleLimits = { timeoutMs: 1_000, connectedTimeoutMs: 10 };
+    expect(state.expireIdle(999, shorter)).toEqual([]);
+    expect(state.expireIdle(1_000, shorter)).toHaveLength(1);
   });
 
   it('drops every session of the user on that proxy at once, and keeps the user elsewhere', () => {
@@ -183,20 +275,21 @@ describe('expireIdleSessions', () => {
       ['session.start', 'CORP\\jdoe', NODE1, 0],
       ['session.start', 'CORP\\jdoe', NODE2, 900],
     ]);
-    const { sessions, expired } = expireIdleSessions(state, 1_200, TIMEOUT);
+    const expired = state.expireIdle(1_200, LIMITS);
     expect(expired.map((user) => [user.hostName, user.sessions])).toEqual([[NODE1, 2]]);
-    expect(summary(sessions)).toEqual({ users: ['CORP\\jdoe'], perServer: { [NODE2]: 1 } });
+    expect(summary(state)).toEqual({ users: ['CORP\\jdoe'], perServer: { [NODE2]: 1 } });
+    expect(state.userCount).toBe(1);
   });
 });
 
-describe('activeUsersOf', () => {
+describe('ActiveUserSessions.activeUsers', () => {
   it('lists users in the order they became active, each with the spelling first seen', () => {
     const state = run([
       ['session.start', 'EXT\\asmith', NODE2, 10],
       ['session.start', 'CORP\\jdoe', NODE1, 5],
       ['session.start', 'corp\\JDOE', NODE2, 20],
     ]);
-    expect(activeUsersOf(state).users).toEqual([
+    expect(state.activeUsers().users).toEqual([
       { userDirectory: 'CORP', userId: 'jdoe', servers: [NODE1, NODE2] },
       { userDirectory: 'EXT', userId: 'asmith', servers: [NODE2] },
     ]);
@@ -209,19 +302,19 @@ describe('activeUsersOf', () => {
       ['session.start', 'CORP\\jdoe', NODE2, 20],
       ['session.stop', 'CORP\\jdoe', NODE1, 30],
     ]);
-    expect(activeUsersOf(state).users.map((user) => user.userId)).toEqual(['jdoe', 'asmith']);
+    expect(state.activeUsers().users.map((user) => user.userId)).toEqual(['jdoe', 'asmith']);
     // Once gone everywhere, a user who comes back is last.
-    const back = run(
+    run(
       [
         ['session.stop', 'CORP\\jdoe', NODE2, 40],
         ['session.start', 'CORP\\jdoe', NODE1, 50],
       ],
       state,
     );
-    expect(activeUsersOf(back).users.map((user) => user.userId)).toEqual(['asmith', 'jdoe']);
+    expect(state.activeUsers().users.map((user) => user.userId)).toEqual(['asmith', 'jdoe']);
   });
 
   it('says nobody for an empty state', () => {
-    expect(activeUsersOf(NO_SESSIONS)).toEqual({ users: [], perServer: new Map() });
+    expect(new ActiveUserSessions().activeUsers()).toEqual({ users: [], perServer: new Map() });
   });
 });

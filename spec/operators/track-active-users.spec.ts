@@ -1,6 +1,7 @@
 import { map, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { createEvent, type RelayEvent } from '../../lib/events.js';
+import { ActiveUserSessions } from '../../lib/operators/active-user-sessions.js';
 import {
   sweepIntervalOf,
   trackActiveUsers,
@@ -129,6 +130,35 @@ describe('trackActiveUsers', () => {
     });
   });
 
+  it('keeps a user with a connection open until connectedTimeoutMs, then expires the user', () => {
+    scheduler.run(({ hot, expectObservable }) => {
+      // jdoe opens an app at 1 and works in it, sending nothing: idle from 1, expired at the
+      // first sweep at or after 3001 (every 250 ms: 3250), not at the 1000 ms timeout.
+      const events = hot('ao', values);
+      expectObservable(
+        events.pipe(track({ timeoutMs: 1_000, connectedTimeoutMs: 3_000 })),
+        '^ 4000ms !',
+      ).toBe('a 3249ms x', {
+        a: 'changed [CORP\\jdoe]',
+        x: 'changed [] expired [CORP\\jdoe]',
+      });
+    });
+  });
+
+  it('goes back to the session timeout once the connection is closed', () => {
+    scheduler.run(({ hot, expectObservable }) => {
+      // Closed at 2: idle from 2, expired at the sweep of 1250.
+      const events = hot('aoc', values);
+      expectObservable(
+        events.pipe(track({ timeoutMs: 1_000, connectedTimeoutMs: 3_000 })),
+        '^ 4000ms !',
+      ).toBe('a 1249ms x', {
+        a: 'changed [CORP\\jdoe]',
+        x: 'changed [] expired [CORP\\jdoe]',
+      });
+    });
+  });
+
   it('stops its timers and completes when the events complete', () => {
     scheduler.run(({ cold, expectObservable }) => {
       expectObservable(cold('a--|', values).pipe(track({ republishMs: 1 }))).toBe('arr|', {
@@ -157,6 +187,33 @@ describe('trackActiveUsers', () => {
       });
       expectObservable(cold('e-a|', { e: other, a: values.a }).pipe(track())).toBe('--a|', {
         a: 'changed [CORP\\jdoe]',
+      });
+    });
+  });
+
+  it('ignores an event its state refuses by its limits', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const sessions = new ActiveUserSessions({ maxUsers: 1, maxProxies: 1 });
+      expectObservable(cold('a-b-s|', values).pipe(track({ sessions }))).toBe('a---s|', {
+        a: 'changed [CORP\\jdoe]',
+        s: 'changed []',
+      });
+    });
+  });
+
+  it('goes on from a given state in a later subscription, saying everything first', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const sessions = new ActiveUserSessions();
+      const tracker = trackActiveUsers({ timeoutMs: 60_000, republishMs: 0, scheduler, sessions });
+      const previous = (update: ActiveUsersUpdate) =>
+        `${summary(update)} after [${update.previous.users.map((u) => u.userId).join(',')}]`;
+      expectObservable(cold('a|', values).pipe(tracker, map(previous))).toBe('a|', {
+        a: 'changed [CORP\\jdoe] after []',
+      });
+      // Subscribed again, as after a step error: jdoe is still there, and asmith comes next.
+      expectObservable(cold('-b|', values).pipe(tracker, map(previous)), '---^').toBe('---rb|', {
+        r: 'all [CORP\\jdoe] after [jdoe]',
+        b: 'changed [CORP\\jdoe,EXT\\asmith] after [jdoe]',
       });
     });
   });

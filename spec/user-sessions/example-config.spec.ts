@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../lib/config/index.js';
 import { runCli } from '../support/cli-run.js';
 import { readProxyDatagrams } from '../support/proxy-session-fixtures.js';
 import { SESSION_TOPICS as T, useSessionEnvironment } from '../support/session-relay.js';
@@ -9,6 +10,15 @@ const EXAMPLE = shipped('config/examples/user-sessions.yaml');
 
 describe('config/examples/user-sessions.yaml', () => {
   const suite = useSessionEnvironment();
+
+  it('lets only the listed senders in, as its comment says', () => {
+    const { config } = loadConfig({ file: EXAMPLE, env: {} });
+    expect(config.Butler.udpServerConfig).toMatchObject({
+      serverHost: '0.0.0.0',
+      enableSourceValidation: true,
+      allowedSources: ['192.0.2.11', '192.0.2.12'],
+    });
+  });
 
   it('passes check-config, pipelines included', async () => {
     const { code, out, err } = await runCli(['check-config', '--config', EXAMPLE]);
@@ -33,7 +43,8 @@ describe('config/examples/user-sessions.yaml', () => {
       BUTLER_MQTTCONFIG_BROKERPORT: String(suite.env.broker.port),
       BUTLER_UDPSERVERCONFIG_SERVERHOST: '127.0.0.1',
       BUTLER_UDPSERVERCONFIG_PORTSESSIONCONNECTIONEVENTS: '0',
-      BUTLER_UDPSERVERCONFIG_ENABLESOURCEVALIDATION: 'false',
+      // The example's allow-list, with this machine in place of its placeholders.
+      BUTLER_UDPSERVERCONFIG_ALLOWEDSOURCES: '127.0.0.1',
       RELAY_HTTP_ENABLE: 'true',
       RELAY_HTTP_PORT: '0',
     });

@@ -1,7 +1,14 @@
+import { createSocket, type Socket } from 'node:dgram';
 import { metricValue, waitForMetric } from '../support/relay-metrics-scrape.js';
 import { proxyDatagram, readProxyDatagrams } from '../support/proxy-session-fixtures.js';
-import { SESSION_TOPICS as T, useSessionEnvironment } from '../support/session-relay.js';
+import { RelayProcess } from '../support/relay-process.js';
+import {
+  SESSION_TOPICS as T,
+  sessionRelayConfig,
+  useSessionEnvironment,
+} from '../support/session-relay.js';
 import type { TestSubscriber } from '../support/subscriber.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const NODE1 = 'qs-node1.corp.example.com';
 const NODE2 = 'QS-NODE2';
@@ -22,6 +29,30 @@ function event(
  */
 async function payloads(subscriber: TestSubscriber, topic: string, count: number) {
   return (await subscriber.waitFor(topic, count, 15_000)).map((m) => m.payload);
+}
+
+/** Resolves once `payload` arrived on `topic` at least `times` times; all messages on it. */
+async function waitForRepeats(
+  subscriber: TestSubscriber,
+  topic: string,
+  payload: string,
+  times: number,
+) {
+  await waitUntil(
+    () => subscriber.payloads(topic).filter((p) => p === payload).length >= times,
+    `${payload} ${times} times on ${topic}, got ${JSON.stringify(subscriber.payloads(topic))}`,
+    15_000,
+  );
+  return subscriber.messages(topic);
+}
+
+/** A UDP socket bound exclusively to a free port on 127.0.0.1, as another program would hold it. */
+function takeUdpPort(): Promise<Socket> {
+  const socket = createSocket({ type: 'udp4', reuseAddr: false });
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => resolve(socket));
+  });
 }
 
 describe('user session events, from the proxy datagram to MQTT', () => {
@@ -182,5 +213,128 @@ describe('user session events, from the proxy datagram to MQTT', () => {
       (v) => v === 1,
     );
     expect(suite.env.subscriber.payloads(T.start)).toEqual([]);
+  });
+  it('publishes the active-user messages again every republishIntervalSeconds, unchanged', async () => {
+    const relay = await suite.start({ sessionEvents: { republishIntervalSeconds: 1 } });
+    const { subscriber } = suite.env;
+    await relay.send(
+      event('session.start', 'CORP\\jdoe', NODE1),
+      event('session.start', 'EXT\\asmith', NODE2),
+    );
+    const full = JSON.stringify({
+      count: 2,
+      users: [
+        { userDirectory: 'CORP', userId: 'jdoe', servers: [NODE1] },
+        { userDirectory: 'EXT', userId: 'asmith', servers: [NODE2] },
+      ],
+      servers: { [NODE1]: 1, [NODE2]: 1 },
+    });
+    const latest: [string, string][] = [
+      [T.count, '2'],
+      [T.usernames, '["jdoe","asmith"]'],
+      [T.perServer(NODE1), '1'],
+      [T.perServer(NODE2), '1'],
+      [T.full, full],
+    ];
+    for (const [topic, payload] of latest) {
+      // Once when it changed, then at least twice more with nothing new to say.
+      const messages = await waitForRepeats(subscriber, topic, payload, 3);
+      const since = messages.findIndex((m) => m.payload === payload);
+      expect([topic, messages.slice(since).every((m) => m.payload === payload)]).toEqual([
+        topic,
+        true,
+      ]);
+    }
+    // The events themselves are said once.
+    expect(subscriber.payloads(T.start)).toEqual([`${NODE1}: CORP/jdoe`, `${NODE2}: EXT/asmith`]);
+  });
+
+  it('drops and counts the events of users beyond maxTrackedUsers', async () => {
+    const relay = await suite.start({ sessionEvents: { maxTrackedUsers: 1 } });
+    await relay.send(
+      event('session.start', 'CORP\\jdoe', NODE1),
+      event('session.start', 'EXT\\asmith', NODE1),
+      event('connection.open', 'CORP\\jdoe', NODE2),
+    );
+    const { subscriber } = suite.env;
+    expect(await payloads(subscriber, T.open, 1)).toEqual([`${NODE2}: CORP/jdoe`]);
+    const metrics = await relay.metrics();
+    expect(
+      metricValue(metrics, 'relay_dropped_total', {
+        component: 'udp:sessions',
+        reason: 'user-limit',
+      }),
+    ).toBe(1);
+    expect(
+      metricValue(metrics, 'relay_pipeline_dropped_total', { pipeline: 'butler-user-sessions' }),
+    ).toBe(1);
+    expect(await payloads(subscriber, T.usernames, 2)).toEqual(['[]', '["jdoe"]']);
+    expect(await payloads(subscriber, T.start, 1)).toEqual([`${NODE1}: CORP/jdoe`]);
+    expect(await relay.process.waitForLog('udp.dropped')).toMatchObject({
+      component: 'udp:sessions',
+      reason: 'user-limit',
+      dropped: 1,
+    });
+  });
+
+  it('drops and counts datagrams over the rate limit of the session port', async () => {
+    const relay = await suite.start({
+      udpServerConfig: { rateLimit: { enable: true, maxMessagesPerMinute: 2 } },
+    });
+    await relay.send(
+      event('session.start', 'CORP\\jdoe', NODE1),
+      event('connection.open', 'CORP\\jdoe', NODE1),
+      event('session.start', 'EXT\\asmith', NODE2),
+      event('session.start', 'EXT\\bnew', NODE2),
+      event('session.stop', 'CORP\\jdoe', NODE1),
+    );
+    await waitForMetric(
+      relay.httpPort,
+      'relay_dropped_total',
+      { component: 'udp:sessions', reason: 'rate-limit' },
+      (v) => v === 3,
+    );
+    const { subscriber } = suite.env;
+    expect(await payloads(subscriber, T.open, 1)).toEqual([`${NODE1}: CORP/jdoe`]);
+    expect(await payloads(subscriber, T.start, 1)).toEqual([`${NODE1}: CORP/jdoe`]);
+    expect(await payloads(subscriber, T.count, 2)).toEqual(['0', '1']);
+    expect(await relay.process.waitForLog('udp.dropped')).toMatchObject({
+      component: 'udp:sessions',
+      reason: 'rate-limit',
+      detail: 'more than 2 datagrams in one minute',
+    });
+  });
+
+  it('says error on the status topic while the port is taken, and start once it is free', async () => {
+    const blocker = await takeUdpPort();
+    const { port } = blocker.address();
+    const config = sessionRelayConfig(suite.env, {
+      udpServerConfig: { portSessionConnectionEvents: port },
+    });
+    const relay = RelayProcess.start(config);
+    let blocked = true;
+    try {
+      const { subscriber } = suite.env;
+      await subscriber.waitForMessage(T.serverStatus, (m) => m.payload === 'error', 15_000);
+      const failed = await relay.waitForLog('pipeline.source-failed');
+      expect(failed.err).toMatchObject({
+        message: expect.stringContaining(`cannot listen for UDP on 127.0.0.1:${port}`) as unknown,
+      });
+
+      // Retained: a dashboard that connects now learns it too.
+      const dashboard = await suite.lateSubscriber([T.serverStatus]);
+      expect(await dashboard.waitFor(T.serverStatus, 1)).toEqual([
+        expect.objectContaining({ payload: 'error', retain: true }),
+      ]);
+
+      await new Promise<void>((resolve) => blocker.close(resolve));
+      blocked = false;
+      await subscriber.waitForMessage(T.serverStatus, (m) => m.payload === 'start', 15_000);
+      await relay.waitForLog('udp.listening', (r) => r.component === 'udp:sessions');
+      expect(subscriber.payloads(T.serverStatus).slice(-1)).toEqual(['start']);
+    } finally {
+      if (blocked) blocker.close();
+      await relay.kill();
+    }
   });
 });
