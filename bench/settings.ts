@@ -50,7 +50,7 @@ export const SETTINGS = {
   /** Past this, remaining repetitions are skipped and reported as such. */
   budgetMs: (short ? 3 : 8) * 60_000,
   publish: {
-    messages: Math.round((short ? 5_000 : 50_000) * scale),
+    messages: Math.round((short ? 5_000 : 30_000) * scale),
     payloadBytes: 200,
     window: 100,
     timeoutMs: 60_000,
@@ -76,7 +76,7 @@ export const SETTINGS = {
       { kind: 'relay', outbox: { store: 'disk', fsync: 'always' } },
     ] satisfies TargetSpec[],
     /**
-     * Ten seconds at each rate plus the burst make a repetition about 80 s per target, so the
+     * Ten seconds at each rate plus the burst make a repetition about 70 s per target, so the
      * full bench repeats the loads twice to stay near five minutes; start-up and idle memory
      * come from the same starts.
      */
@@ -99,9 +99,9 @@ export const SETTINGS = {
     /** Unsettled memory right after start-up would pass for load. */
     idleSettleMs: 1_000,
     /** A load ends when everything arrived, nothing arrived for this long, or at `drainMaxMs`. */
-    drainIdleMs: 3_000,
+    drainIdleMs: 2_000,
     drainMaxMs: 30_000,
-    pauseBetweenLoadsMs: 1_000,
+    pauseBetweenLoadsMs: 500,
     stopTimeoutMs: 15_000,
   },
 } as const;
