@@ -116,10 +116,16 @@ export {
 } from './operators/to-session-messages.js';
 export {
   enrichTask,
+  taskEnricher,
   type EnrichTaskOptions,
   type TaskMetadataLookup,
+  type TaskMetadataService,
 } from './operators/enrich-task.js';
-export { toTaskMessages, type TaskMessageOptions } from './operators/to-task-messages.js';
+export {
+  taskMessages,
+  toTaskMessages,
+  type TaskMessageOptions,
+} from './operators/to-task-messages.js';
 export {
   buildFullTaskPayload,
   type FullTaskPayloadOptions,

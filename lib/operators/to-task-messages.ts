@@ -30,8 +30,16 @@ export interface TaskMessageOptions {
 export function toTaskMessages(
   options: TaskMessageOptions,
 ): OperatorFunction<EnrichedTaskEvent, OutboundMessage> {
+  return mergeMap(taskMessages(options));
+}
+
+/** What `toTaskMessages` makes of one event, as a plain function. */
+export function taskMessages(
+  options: TaskMessageOptions,
+): (event: EnrichedTaskEvent) => OutboundMessage[] {
   const onlyReload = options.onlyReloadTasks ?? true;
-  return mergeMap((event: EnrichedTaskEvent): OutboundMessage[] => {
+  const payloadOptions = { relayFields: options.relayFields ?? true };
+  return (event) => {
     const { taskType } = event.data;
     if (onlyReload && taskType !== undefined && taskType !== 0) return [];
     const kind: TaskMessageKind = event.kind === 'task.failed' ? 'failed' : 'aborted';
@@ -43,9 +51,9 @@ export function toTaskMessages(
     if (!options.sendFull[kind]) return [basic];
     const full: OutboundMessage = {
       topic: kind === 'failed' ? options.topics.failedFull : options.topics.abortedFull,
-      payload: buildFullTaskPayload(event, kind, { relayFields: options.relayFields ?? true }),
+      payload: buildFullTaskPayload(event, kind, payloadOptions),
       eventId: event.id,
     };
     return [basic, full];
-  });
+  };
 }

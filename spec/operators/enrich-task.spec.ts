@@ -1,7 +1,11 @@
 import { NEVER, type Observable, type ObservableInput } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { RelayMetrics } from '../../lib/metrics/relay-metrics.js';
-import { enrichTask, type TaskMetadataLookup } from '../../lib/operators/enrich-task.js';
+import {
+  enrichTask,
+  taskEnricher,
+  type TaskMetadataLookup,
+} from '../../lib/operators/enrich-task.js';
 import type { TaskAbortedEvent, TaskFailedEvent } from '../../lib/qlik/log-appender-events.js';
 import type { EnrichedTaskData, EnrichedTaskEvent } from '../../lib/qrs/enriched-task-event.js';
 import { QrsError } from '../../lib/qrs/qrs-error.js';
@@ -308,5 +312,68 @@ describe('enrichTask', () => {
     expect(records).toEqual([
       expect.objectContaining({ event: 'task.enrichment-failed', eventId: 'e3', step: 'task' }),
     ]);
+  });
+});
+
+describe('taskEnricher', () => {
+  const service = (
+    task: (id: string) => Promise<QrsTaskFull | undefined>,
+    app: (id: string) => Promise<QrsAppFull | undefined> = () => Promise.resolve(APP),
+  ) => ({ getTaskFull: task, getAppFull: app });
+
+  it('adds the task and app objects, as the operator does', async () => {
+    const enrich = taskEnricher(service(() => Promise.resolve(TASK)));
+    await expect(enrich(failed)).resolves.toEqual(complete(failed));
+  });
+
+  it('never rejects: a failed, missing or skipped lookup gives the reason', async () => {
+    const metrics = new RelayMetrics();
+    const { log, records } = captureLog();
+    const enrich = taskEnricher(
+      service(
+        (id) =>
+          id === TASK.id
+            ? Promise.reject(new Error('service unavailable (503)'))
+            : Promise.resolve(undefined),
+        () => Promise.resolve(undefined),
+      ),
+      { log, metrics },
+    );
+    const down = await enrich(failed);
+    expect(down.data.enrichment).toEqual({
+      status: 'failed',
+      step: 'task',
+      reason: `task lookup failed: service unavailable (503); app ${APP.id} not found in the Repository Service`,
+    });
+    const unknown = await enrich(financeFailed);
+    expect(unknown.data.enrichment).toMatchObject({ status: 'failed', step: 'task' });
+    expect(records.map((r) => r.event)).toEqual([
+      'task.enrichment-failed',
+      'task.enrichment-failed',
+    ]);
+    const counts = (await metrics.taskEnrichment.get()).values.map((v) => [
+      v.labels.outcome,
+      v.value,
+    ]);
+    expect(counts).toEqual([['failed-task', 2]]);
+  });
+
+  it('does not ask for an app when the event has no app id', async () => {
+    const appCalls: string[] = [];
+    const enrich = taskEnricher(
+      service(
+        () => Promise.resolve(PRELOAD_TASK),
+        (id) => {
+          appCalls.push(id);
+          return Promise.resolve(APP);
+        },
+      ),
+    );
+    const result = await enrich(preloadFailed);
+    expect(appCalls).toEqual([]);
+    expect(result.data).toMatchObject({
+      taskType: 4,
+      enrichment: { status: 'failed', step: 'app', reason: 'the event carries no app id' },
+    });
   });
 });

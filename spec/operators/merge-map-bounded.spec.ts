@@ -72,6 +72,40 @@ describe('mergeMapBounded', () => {
     expect(result.completed).toBe(true);
   });
 
+  it('passes on what a promise resolves to, then tells that the item is done', async () => {
+    const order: string[] = [];
+    const source = new Subject<number>();
+    const output = source.pipe(
+      mergeMapBounded((n) => Promise.resolve([n, n * 10]), {
+        concurrency: 2,
+        maxWaiting: 5,
+        onDone: (n) => order.push(`done ${n}`),
+      }),
+    );
+    output.subscribe((pair) => order.push(`next ${pair.join(',')}`));
+    source.next(1);
+    source.next(2);
+    await flush();
+    expect(order).toEqual(['next 1,10', 'done 1', 'next 2,20', 'done 2']);
+  });
+
+  it('tells that an observable item is done only after its last value, and never for a failed one', async () => {
+    const done: number[] = [];
+    const values: number[] = [];
+    of(1, 2)
+      .pipe(
+        mergeMapBounded((n) => (n === 2 ? throwError(() => new Error('boom')) : of(n, n + 1)), {
+          concurrency: 1,
+          maxWaiting: 5,
+          onDone: (n) => done.push(n * 100 + values.length),
+        }),
+      )
+      .subscribe((v) => values.push(v));
+    await flush();
+    expect(values).toEqual([1, 2]);
+    expect(done).toEqual([102]); // item 1, after both its values
+  });
+
   it('reports an item whose processing fails and goes on with the next', async () => {
     const failed: [number, string][] = [];
     const { result } = record(

@@ -23,9 +23,10 @@ describe('the task-events pipeline when turning an event into messages fails', (
     );
     const [first, second] = readDatagrams('task-failed');
     if (first === undefined || second === undefined) throw new Error('two fixtures needed');
-    // An event without a task id, as a user's own source could emit: processing it throws.
+    // An event without a user, as a user's own source could emit: building its full payload
+    // throws (a missing task id no longer does: it only fails the lookup, and is published).
     const broken = failedEvent(first, 'e1');
-    events.next({ ...broken, data: { ...broken.data, taskId: undefined } } as RelayEvent);
+    events.next({ ...broken, data: { ...broken.data, user: undefined } } as RelayEvent);
     events.next(failedEvent(second, 'e2'));
     events.complete();
 
