@@ -89,7 +89,7 @@ progress(renderText(summary));
 const folder = writeResults(summary, measured);
 progress(`\nwritten: ${folder}latest.json, ${folder}latest.md`);
 // Only a full run that measured everything stands for the project in the README.
-if (SETTINGS.mode === 'full' && summary.problems.length === 0 && updateReadme(summary)) {
+if (SETTINGS.mode === 'full' && summary.problems.length === 0 && (await updateReadme(summary))) {
   progress('README.md: the bench section now quotes this run');
 }
 // Figures are never judged here, but a phase that broke or was skipped fails the run, so CI

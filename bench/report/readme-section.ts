@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import type { BenchSummary, LoadSummary, TargetLoadSummary } from './summary.js';
 import { cell, markdownTable, type Row } from './table.js';
 
@@ -10,15 +11,18 @@ const END = '<!-- bench:end -->';
 /**
  * Puts the headline figures of a full run between the README's bench markers, so the README
  * always quotes the latest run, with its date and machine, and never a hand-copied figure.
- * Returns false when the README has no markers.
+ * Formatted as the project's Prettier settings want it, so the lint stays green. Returns false
+ * when the README has no markers.
  */
-export function updateReadme(summary: BenchSummary): boolean {
+export async function updateReadme(summary: BenchSummary): Promise<boolean> {
   const text = readFileSync(README, 'utf8');
   const start = text.indexOf(START);
   const end = text.indexOf(END);
   if (start === -1 || end < start) return false;
   const section = `${START}\n${renderReadmeSection(summary)}\n${END}`;
-  writeFileSync(README, text.slice(0, start) + section + text.slice(end + END.length));
+  const updated = text.slice(0, start) + section + text.slice(end + END.length);
+  const options = await resolveConfig(README);
+  writeFileSync(README, await format(updated, { ...options, filepath: README }));
   return true;
 }
 
