@@ -1,8 +1,6 @@
 import { startMosquitto, type Mosquitto } from './mosquitto.js';
-import { scrapeMetrics } from './relay-metrics-scrape.js';
-import { RelayProcess } from './relay-process.js';
 import { TestSubscriber } from './subscriber.js';
-import { sendDatagrams } from './udp-sender.js';
+import { UdpRelay } from './udp-relay.js';
 
 /** Butler's default session topics, and the relay's additions. */
 export const SESSION_TOPICS = {
@@ -58,47 +56,12 @@ export function sessionRelayConfig(
   };
 }
 
-/** The relay process, once its session listener listens, it serves /metrics and reached the broker. */
-export class SessionRelay {
-  private constructor(
-    readonly process: RelayProcess,
-    readonly udpPort: number,
-    readonly httpPort: number,
-  ) {}
-
-  static async start(config: Section | string, env: NodeJS.ProcessEnv = {}): Promise<SessionRelay> {
-    const relay = RelayProcess.start(config, env);
-    try {
-      const listening = await relay.waitForLog(
-        'udp.listening',
-        (record) => record.component === 'udp:sessions',
-      );
-      const http = await relay.waitForLog('http.listening');
-      await relay.waitForLog('mqtt.connected');
-      return new SessionRelay(relay, Number(listening.port), Number(http.port));
-    } catch (error) {
-      await relay.kill();
-      throw error;
-    }
-  }
-
-  /** Sends the datagrams in order to the relay's session port. */
-  send(...datagrams: (string | Buffer)[]): Promise<void> {
-    return sendDatagrams(this.udpPort, datagrams);
-  }
-
-  metrics(): Promise<string> {
-    return scrapeMetrics(this.httpPort);
-  }
-
-  stop(): Promise<number | null> {
-    return this.process.stop();
-  }
-
-  kill(): Promise<void> {
-    return this.process.kill();
-  }
-}
+/** The relay process, once its session listener listens, it serves /metrics and it reached the broker. */
+export type SessionRelay = UdpRelay;
+export const SessionRelay = {
+  start: (config: Section | string, env: NodeJS.ProcessEnv = {}): Promise<SessionRelay> =>
+    UdpRelay.start(config, env, 'sessions'),
+};
 
 /** The environment and relays of a `describe` block, from `useSessionEnvironment`. */
 export interface SessionSuite {

@@ -1,12 +1,10 @@
 import { FakeQrs } from './fake-qrs.js';
 import { startMosquitto, type Mosquitto, type MosquittoOptions } from './mosquitto.js';
 import { createQrsCertificates, type QrsCertificates } from './qrs-certs.js';
-import { scrapeMetrics } from './relay-metrics-scrape.js';
-import { RelayProcess } from './relay-process.js';
 import { siteFullPayload } from './sense-site.js';
 import { TestSubscriber } from './subscriber.js';
 import { schedulerFields } from './task-event-fixtures.js';
-import { sendDatagrams } from './udp-sender.js';
+import { UdpRelay } from './udp-relay.js';
 
 /** Butler's default topics for the task messages. */
 export const TOPICS = {
@@ -126,44 +124,12 @@ export function taskRelayConfig(
   };
 }
 
-/** The relay process, once it listens for datagrams, serves /metrics and reached the broker. */
-export class TaskRelay {
-  private constructor(
-    readonly process: RelayProcess,
-    readonly udpPort: number,
-    readonly httpPort: number,
-  ) {}
-
-  static async start(config: Section | string, env: NodeJS.ProcessEnv = {}): Promise<TaskRelay> {
-    const relay = RelayProcess.start(config, env);
-    try {
-      const listening = await relay.waitForLog('udp.listening');
-      const http = await relay.waitForLog('http.listening');
-      await relay.waitForLog('mqtt.connected');
-      return new TaskRelay(relay, Number(listening.port), Number(http.port));
-    } catch (error) {
-      await relay.kill();
-      throw error;
-    }
-  }
-
-  /** Sends the datagrams in order to the relay's log-appender port. */
-  send(...datagrams: (string | Buffer)[]): Promise<void> {
-    return sendDatagrams(this.udpPort, datagrams);
-  }
-
-  metrics(): Promise<string> {
-    return scrapeMetrics(this.httpPort);
-  }
-
-  stop(): Promise<number | null> {
-    return this.process.stop();
-  }
-
-  kill(): Promise<void> {
-    return this.process.kill();
-  }
-}
+/** The relay process, once its task listener listens, it serves /metrics and it reached the broker. */
+export type TaskRelay = UdpRelay;
+export const TaskRelay = {
+  start: (config: Section | string, env: NodeJS.ProcessEnv = {}): Promise<TaskRelay> =>
+    UdpRelay.start(config, env, 'tasks'),
+};
 
 export interface TaskEventsSuiteOptions extends TaskEventsEnvironmentOptions {
   /** Fills the fake Repository Service once the environment is up, e.g. `seedSite`. */
