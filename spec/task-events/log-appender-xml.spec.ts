@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseLogAppenderDatagram } from '../../lib/qlik/parse-log-appender-datagram.js';
+import { appendersOf, PATTERN_ELEMENT, type Appender } from '../support/log4net-appenders.js';
 
 const XML = readFileSync(
   new URL('../../config/examples/LocalLogConfig.xml', import.meta.url),
@@ -38,29 +39,11 @@ const VALUES: Readonly<Record<string, string>> = {
   '%level': 'INFO',
   '%property{ExecutionId}': 'a4b3c2d1-e5f6-4789-a0b1-c2d3e4f5a6b7',
 };
-const ELEMENT = /%property\{\w+\}|%\w+/g;
-
-interface Appender {
-  name: string;
-  block: string;
-  filters: string[];
-  pattern: string;
-}
-
-function appenders(): Appender[] {
-  return [...XML.matchAll(/<appender name="(\w+)"[\s\S]*?<\/appender>/g)].map(([block, name]) => ({
-    name: name as string,
-    block,
-    filters: [...block.matchAll(/name="stringToMatch" value="([^"]*)"/g)].map(
-      ([, v]) => v as string,
-    ),
-    pattern: /name="conversionpattern" value="([^"]*)"/.exec(block)?.[1] ?? '',
-  }));
-}
+const appenders = (): Appender[] => appendersOf(XML);
 
 /** The datagram log4net would send for a log line `message` through `pattern`. */
 function render(pattern: string, message: string): string {
-  return pattern.replace(ELEMENT, (element) => {
+  return pattern.replace(PATTERN_ELEMENT, (element) => {
     if (element === '%message') return message;
     const value = VALUES[element];
     if (value === undefined) throw new Error(`unexpected pattern element ${element}`);

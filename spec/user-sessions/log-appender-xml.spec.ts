@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseProxySessionDatagram } from '../../lib/qlik/parse-proxy-session-datagram.js';
+import { appendersOf, PATTERN_ELEMENT, type Appender } from '../support/log4net-appenders.js';
 
 const XML = readFileSync(
   new URL('../../config/examples/proxy/LocalLogConfig.xml', import.meta.url),
@@ -26,29 +27,11 @@ const VALUES: Readonly<Record<string, string>> = {
   '%property{Origin}': 'AppAccess',
   '%property{Context}': '/hub',
 };
-const ELEMENT = /%property\{\w+\}|%\w+/g;
-
-interface Appender {
-  name: string;
-  block: string;
-  filters: string[];
-  pattern: string;
-}
-
-function appenders(): Appender[] {
-  return [...XML.matchAll(/<appender name="(\w+)"[\s\S]*?<\/appender>/g)].map(([block, name]) => ({
-    name: name as string,
-    block,
-    filters: [...block.matchAll(/name="stringToMatch" value="([^"]*)"/g)].map(
-      ([, v]) => v as string,
-    ),
-    pattern: /name="conversionpattern" value="([^"]*)"/.exec(block)?.[1] ?? '',
-  }));
-}
+const appenders = (): Appender[] => appendersOf(XML);
 
 /** The datagram log4net would send for a log line `message` with the proxy's `command`. */
 function render(pattern: string, command: string, message: string): string {
-  return pattern.replace(ELEMENT, (element) => {
+  return pattern.replace(PATTERN_ELEMENT, (element) => {
     if (element === '%message') return message;
     if (element === '%property{Command}') return command;
     const value = VALUES[element];
