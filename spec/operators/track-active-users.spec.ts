@@ -8,27 +8,17 @@ import {
   type ActiveUsersUpdate,
   type TrackActiveUsersOptions,
 } from '../../lib/operators/track-active-users.js';
-import { parseProxySessionDatagram } from '../../lib/qlik/parse-proxy-session-datagram.js';
 import type { ProxySessionKind } from '../../lib/qlik/proxy-session-events.js';
 import { observableMatcher } from '../support/observable-matcher.js';
-import { proxyDatagram } from '../support/proxy-session-fixtures.js';
+import {
+  sessionEvent as sessionEventOn,
+  sessionsListening,
+} from '../support/proxy-session-fixtures.js';
 
 const NODE1 = 'qs-node1';
-const SENDER = { address: '10.0.0.21', port: 50321, family: 'IPv4' } as const;
-
-function sessionEvent(kind: ProxySessionKind, user: string, hostName = NODE1): RelayEvent {
-  const [userDirectory = '', userId = ''] = user.split('\\');
-  const text = proxyDatagram({ kind, hostName, userDirectory, userId });
-  const result = parseProxySessionDatagram(Buffer.from(text), SENDER, 'sessions', 0);
-  if ('problem' in result) throw new Error(result.problem.detail);
-  return result.event;
-}
-
-const listening = createEvent('udp.listening', 'udp:sessions', {
-  address: '127.0.0.1',
-  port: 9997,
-  listener: 'sessions',
-});
+const sessionEvent = (kind: ProxySessionKind, user: string, hostName = NODE1): RelayEvent =>
+  sessionEventOn(kind, user, hostName);
+const listening = sessionsListening;
 
 /** An update in short: who is active, who expired, and whether it is a republish. */
 function summary(update: ActiveUsersUpdate): string {

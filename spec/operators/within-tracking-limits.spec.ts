@@ -3,24 +3,16 @@ import { createEvent, type RelayEvent } from '../../lib/events.js';
 import { RelayMetrics } from '../../lib/metrics/relay-metrics.js';
 import { ActiveUserSessions } from '../../lib/operators/active-user-sessions.js';
 import { withinTrackingLimits } from '../../lib/operators/within-tracking-limits.js';
-import { parseProxySessionDatagram } from '../../lib/qlik/parse-proxy-session-datagram.js';
 import type { ProxySessionKind } from '../../lib/qlik/proxy-session-events.js';
 import { captureLog, type LogCapture } from '../support/log-capture.js';
 import { droppedByReason } from '../support/metrics.js';
 import { observableMatcher } from '../support/observable-matcher.js';
-import { proxyDatagram } from '../support/proxy-session-fixtures.js';
+import { sessionEvent as sessionEventOn } from '../support/proxy-session-fixtures.js';
 
 const NODE1 = 'qs-node1';
 const NODE2 = 'QS-NODE2';
-const SENDER = { address: '10.0.0.21', port: 50321, family: 'IPv4' } as const;
-
-function sessionEvent(kind: ProxySessionKind, user: string, hostName = NODE1): RelayEvent {
-  const [userDirectory = '', userId = ''] = user.split('\\');
-  const text = proxyDatagram({ kind, hostName, userDirectory, userId });
-  const result = parseProxySessionDatagram(Buffer.from(text), SENDER, 'sessions', 0);
-  if ('problem' in result) throw new Error(result.problem.detail);
-  return result.event;
-}
+const sessionEvent = (kind: ProxySessionKind, user: string, hostName = NODE1): RelayEvent =>
+  sessionEventOn(kind, user, hostName);
 
 const values = {
   a: sessionEvent('connection.open', 'CORP\\jdoe'), // jdoe is followed already

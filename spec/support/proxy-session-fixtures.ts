@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createEvent, type RelayEvent } from '../../lib/events.js';
+import { parseProxySessionDatagram } from '../../lib/qlik/parse-proxy-session-datagram.js';
 import { PROXY_COMMANDS } from '../../lib/qlik/proxy-session-commands.js';
 import type { ProxySessionKind } from '../../lib/qlik/proxy-session-events.js';
 
@@ -50,3 +52,26 @@ export function proxyDatagram(fields: ProxyDatagramFields): string {
     fields.logMessage ?? TYPICAL_MESSAGE[fields.kind](user),
   ].join(';');
 }
+
+/** Where the specs' proxy datagrams come from. */
+export const PROXY_SENDER = { address: '10.0.0.21', port: 50321, family: 'IPv4' } as const;
+
+/** The event the parser makes of a proxy datagram; throws on one it refuses. */
+export function parsedSessionEvent(datagram: string): RelayEvent {
+  const result = parseProxySessionDatagram(Buffer.from(datagram), PROXY_SENDER, 'sessions', 0);
+  if ('problem' in result) throw new Error(result.problem.detail);
+  return result.event;
+}
+
+/** The event of `kind` for `DIRECTORY\user` on a proxy, as the session listener parses it. */
+export function sessionEvent(kind: ProxySessionKind, user: string, hostName: string): RelayEvent {
+  const [userDirectory = '', userId = ''] = user.split('\\');
+  return parsedSessionEvent(proxyDatagram({ kind, hostName, userDirectory, userId }));
+}
+
+/** The session listener's start, as its source reports it. */
+export const sessionsListening = createEvent('udp.listening', 'udp:sessions', {
+  address: '127.0.0.1',
+  port: 9997,
+  listener: 'sessions',
+});

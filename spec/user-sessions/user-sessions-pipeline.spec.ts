@@ -3,33 +3,26 @@ import { TestScheduler } from 'rxjs/testing';
 import { builtinPipelines } from '../../pipelines/index.js';
 import { userSessionsPipeline } from '../../pipelines/user-sessions.js';
 import { loadConfig, type RelayConfig } from '../../lib/config/index.js';
-import { createEvent, type OutboundMessage, type RelayEvent } from '../../lib/events.js';
+import type { OutboundMessage, RelayEvent } from '../../lib/events.js';
 import type { ProxySessionKind } from '../../lib/qlik/proxy-session-events.js';
-import { parseProxySessionDatagram } from '../../lib/qlik/parse-proxy-session-datagram.js';
 import { observableMatcher } from '../support/observable-matcher.js';
 import { testContext } from '../support/pipeline-context.js';
 import { captureLog } from '../support/log-capture.js';
 import { droppedByReason } from '../support/metrics.js';
-import { proxyDatagram, readProxyDatagrams } from '../support/proxy-session-fixtures.js';
+import {
+  parsedSessionEvent,
+  proxyDatagram,
+  readProxyDatagrams,
+  sessionsListening,
+} from '../support/proxy-session-fixtures.js';
 import { metricValue } from '../support/relay-metrics-scrape.js';
-
-const SENDER = { address: '10.0.0.21', port: 50321, family: 'IPv4' } as const;
 
 function configWith(env: Record<string, string> = {}): RelayConfig {
   return loadConfig({ env: { RELAY_SESSIONEVENTS_ENABLE: 'true', ...env } }).config;
 }
 
-function parsed(datagram: string): RelayEvent {
-  const result = parseProxySessionDatagram(Buffer.from(datagram), SENDER, 'sessions', 0);
-  if ('problem' in result) throw new Error(result.problem.detail);
-  return result.event;
-}
-
-const listening = createEvent('udp.listening', 'udp:sessions', {
-  address: '127.0.0.1',
-  port: 9997,
-  listener: 'sessions',
-});
+const parsed = parsedSessionEvent;
+const listening = sessionsListening;
 
 /** Everything the pipeline publishes for these events, once they end. */
 async function publish(
