@@ -158,7 +158,7 @@ function goalsSection({ goals }: BenchSummary): Section {
   };
 }
 
-function taskEventsSection({ taskEvents }: BenchSummary): Section {
+function taskEventsSection({ taskEvents, settings }: BenchSummary): Section {
   const loads = taskEvents?.loads ?? [];
   return {
     title: 'Task events: failed reloads over UDP, 2 messages each (basic + full)',
@@ -194,7 +194,7 @@ function taskEventsSection({ taskEvents }: BenchSummary): Section {
       '/ naive: the row above over the naive baseline’s figures in the same load.',
       'CPU %: the target, of one core; machine CPU %: all processes, of all cores (the bench itself sends and receives on the same machine); both over the same window.',
       'tail: last send to last receipt. kernel drops: the socket buffer was full. uncounted: lost and counted nowhere.',
-      'Before the loads each target takes an unmeasured warm-up of 20 events (the first fills the metadata cache).',
+      `Before the loads each target takes an unmeasured warm-up of ${cell(settings.taskEvents.warmUp.events)} events at ${cell(settings.taskEvents.warmUp.ratePerSecond)}/s (the first fills the metadata cache; the rest let the hot code be compiled).`,
     ],
   };
 }
