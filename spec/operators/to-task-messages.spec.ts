@@ -133,6 +133,7 @@ describe('toTaskMessages', () => {
       task: { ...taskFullFixture(), customProperties: [{ value: 'x' }] } as unknown as QrsTaskFull,
     });
     scheduler.run(({ cold, expectObservable }) => {
+      // jest's matcher for "some TypeError" (typed `any` by jest): the message is V8's.
       expectObservable(
         cold<EnrichedTaskEvent>('-x|', { x: broken }).pipe(toTaskMessages(OPTIONS)),
       ).toBe('-#', undefined, expect.any(TypeError));

@@ -11,6 +11,7 @@ import { startTcpProxy } from '../support/tcp-proxy.js';
 import { metricValue } from '../support/metrics.js';
 import { openTestConnection, type TestConnection } from '../support/test-connection.js';
 import { memoryOutbox } from '../support/memory-outbox.js';
+import { someNumber } from '../support/typed-matchers.js';
 
 const TOPIC = 'relay/test';
 
@@ -75,7 +76,7 @@ describe('MqttPublisher', () => {
     const outcomes = await Promise.all(payloads.map((p) => publisher.publish(message(p))));
 
     for (const outcome of outcomes) {
-      expect(outcome).toEqual({ status: 'delivered', latencyMs: expect.any(Number) });
+      expect(outcome).toEqual({ status: 'delivered', latencyMs: someNumber() });
     }
     expect((await subscriber.waitFor(TOPIC, 300)).map((m) => m.payload)).toEqual(payloads);
     const labels = { broker: 'main', topic: TOPIC };

@@ -1,6 +1,7 @@
 import { createEvent } from '../../lib/events.js';
 import { RecentActivity } from '../../lib/http/status-page/recent-activity.js';
 import { RingBuffer } from '../../lib/http/status-page/ring-buffer.js';
+import { someNumber } from '../support/typed-matchers.js';
 
 describe('RingBuffer', () => {
   it('keeps the last items, newest first', () => {
@@ -28,7 +29,7 @@ describe('RecentActivity', () => {
     const seen = recent.newestFirst();
     expect(seen.filter((s) => s.pipeline === 'busy')).toHaveLength(2);
     const kept = seen.find((s) => s.pipeline === 'quiet');
-    expect(kept?.item).toEqual({ direction: 'in', at: expect.any(Number), event: quietEvent });
+    expect(kept?.item).toEqual({ direction: 'in', at: someNumber(), event: quietEvent });
     expect(kept?.item.direction === 'in' && kept.item.event).toBe(quietEvent);
   });
 

@@ -16,6 +16,7 @@ import {
   waitForStatus,
   type StatusRelay,
 } from './support/status-relay.js';
+import { someNumber, someString } from '../support/typed-matchers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TASK_EVENTS = 'butler-task-events';
@@ -84,10 +85,10 @@ describe('the status page of the relay process', () => {
       {
         name: 'main',
         state: 'connected',
-        since: expect.any(String),
+        since: someString(),
         url: relay.broker.url,
         clientId: 'status-page-relay',
-        acknowledged: expect.any(Number),
+        acknowledged: someNumber(),
         acknowledgedPerSecond: aRate,
         reconnects: 0,
       },
@@ -98,9 +99,9 @@ describe('the status page of the relay process', () => {
     expect(pipeline(status, TASK_EVENTS)).toEqual({
       name: TASK_EVENTS,
       running: true,
-      eventsIn: expect.any(Number),
+      eventsIn: someNumber(),
       eventsInPerSecond: aRate,
-      messagesOut: expect.any(Number),
+      messagesOut: someNumber(),
       messagesOutPerSecond: aRate,
       dropped: 0,
       droppedPerSecond: aRate,
@@ -109,8 +110,8 @@ describe('the status page of the relay process', () => {
     });
     expect(status.outbox).toEqual({
       store: 'disk',
-      waiting: expect.any(Number),
-      accepted: expect.any(Number),
+      waiting: someNumber(),
+      accepted: someNumber(),
       replayedAtStart: 0,
       writeErrors: 0,
     });
@@ -133,7 +134,7 @@ describe('the status page of the relay process', () => {
     expect(seen).toMatchObject({
       pipeline: TASK_EVENTS,
       source: 'udp:tasks',
-      id: expect.any(String),
+      id: someString(),
     });
     expect(seen?.excerpt).toContain('Status page reload');
     const basic = recentOf(
