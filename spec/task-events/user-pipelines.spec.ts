@@ -2,6 +2,7 @@ import { readDatagrams } from '../support/datagram-fixtures.js';
 import { metricValue } from '../support/relay-metrics-scrape.js';
 import { TOPICS, useTaskEventsEnvironment } from '../support/task-relay.js';
 import { schedulerFields } from '../support/task-event-fixtures.js';
+import { someNumber } from '../support/typed-matchers.js';
 
 const SUCCESS = readDatagrams('task-success'); // current tag, the sample XML's `//` typo, legacy
 const DISTRIBUTE = readDatagrams('task-distribute');
@@ -45,8 +46,8 @@ describe('success, distribute and engine events', () => {
       ...schedulerFields(SUCCESS[0] as string),
       cleaned: false,
       recovered: false,
-      // jest's matcher for "some number" (typed `any` by jest): the sender's port is ephemeral.
-      sender: { address: '127.0.0.1', port: expect.any(Number), family: 'IPv4' },
+      // The sender's port is ephemeral.
+      sender: { address: '127.0.0.1', port: someNumber(), family: 'IPv4' },
     });
 
     const distributed = subscriber.payloads('site/distribute').map((p) => JSON.parse(p));
