@@ -1,5 +1,5 @@
-import { backoffDelay } from '../actors/backoff.js';
 import { RequestSlots } from '../http/request-slots.js';
+import { withRetries } from '../http/with-retries.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import { TtlCache } from '../qrs/ttl-cache.js';
@@ -137,17 +137,13 @@ export class QlikCloudClient implements QlikCloudApi {
     });
   }
 
-  private async getWithRetries(request: CloudRequest): Promise<CloudHttpResponse> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.sendOnce(request);
-      } catch (error) {
-        const failure = asCloudError(error, request);
-        if (attempt >= this.attempts || !failure.retryable) throw failure;
-        const delayMs = backoffDelay(attempt - 1, {
-          initialDelayMs: this.retryDelayMs,
-          maxDelayMs: 5_000,
-        });
+  private getWithRetries(request: CloudRequest): Promise<CloudHttpResponse> {
+    return withRetries(() => this.sendOnce(request), {
+      attempts: this.attempts,
+      backoff: { initialDelayMs: this.retryDelayMs, maxDelayMs: 5_000 },
+      asError: (error) => asCloudError(error, request),
+      retryable: (failure) => failure.retryable,
+      onRetry: (failure, attempt, delayMs) =>
         this.log.warn(
           {
             event: 'qlik-cloud.retry',
@@ -158,10 +154,8 @@ export class QlikCloudClient implements QlikCloudApi {
             delayMs,
           },
           `${failure.message}; retrying in ${delayMs} ms`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
-    }
+        ),
+    });
   }
 
   /** One request through a concurrency slot; resolves with 2xx or 404 only. */

@@ -1,5 +1,5 @@
-import { backoffDelay } from '../actors/backoff.js';
 import { RequestSlots } from '../http/request-slots.js';
+import { withRetries } from '../http/with-retries.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import { readClientCertificates, type ClientCertificateFiles } from './client-certificates.js';
@@ -187,18 +187,17 @@ export class QrsClient implements RepositoryService {
     return items.length === 1 ? items[0] : undefined;
   }
 
-  private async getWithRetries(
+  private getWithRetries(
     request: QrsRequest,
     accept: (status: number) => boolean,
   ): Promise<QrsHttpResponse> {
-    const attempts = Math.max(1, this.retries.attempts);
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.sendOnce(request, accept);
-      } catch (error) {
-        const failure = asQrsError(error, request);
-        if (attempt >= attempts || !isRetryable(failure)) throw failure.afterAttempts(attempt);
-        const delayMs = backoffDelay(attempt - 1, this.retries);
+    return withRetries(() => this.sendOnce(request, accept), {
+      attempts: this.retries.attempts,
+      backoff: this.retries,
+      asError: (error) => asQrsError(error, request),
+      retryable: isRetryable,
+      giveUp: (failure, attempts) => failure.afterAttempts(attempts),
+      onRetry: (failure, attempt, delayMs) =>
         this.log.warn(
           {
             event: 'qrs.retry',
@@ -209,10 +208,8 @@ export class QrsClient implements RepositoryService {
             delayMs,
           },
           `${failure.message}; retrying in ${delayMs} ms`,
-        );
-        await sleep(delayMs);
-      }
-    }
+        ),
+    });
   }
 
   /** One request through a concurrency slot; resolves only with an accepted status. */
@@ -299,8 +296,4 @@ function asQrsError(error: unknown, request: QrsRequest): QrsError {
     request: `${request.method} ${request.target}`,
     cause: error,
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
