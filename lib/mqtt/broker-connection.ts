@@ -315,7 +315,10 @@ export class BrokerConnection {
         if (entry.awaitsAck) this.unacked += 1;
         const { qos, retain = false, properties } = request;
         this.holdWritesForThisTurn();
-        this.client.publish(topic, payload, { qos, retain, properties }, (error) =>
+        // MQTT.js spreads these over its defaults ({ qos, retain, dup }): an extra key, even one
+        // holding undefined, costs what `copyWith` explains, so `properties` comes only when set.
+        const options = properties === undefined ? { qos, retain } : { qos, retain, properties };
+        this.client.publish(topic, payload, options, (error) =>
           entry.settle(error ? this.publishError(error) : undefined),
         );
       };

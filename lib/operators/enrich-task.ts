@@ -15,6 +15,7 @@ import {
   type ObservableInput,
   type OperatorFunction,
 } from 'rxjs';
+import { copyWith } from '../copy-with.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import type { TaskAbortedEvent, TaskFailedEvent } from '../qlik/log-appender-events.js';
@@ -204,11 +205,10 @@ function withEnrichment(
     first === undefined
       ? { status: 'complete' }
       : { status: 'failed', step: first.step, reason: failures.map((f) => f.reason).join('; ') };
-  const data: EnrichedTaskData = {
-    ...event.data,
+  const data: EnrichedTaskData = copyWith(event.data, {
     enrichment,
     ...('found' in task ? { task: task.found, taskType: task.found.taskType ?? 0 } : {}),
     ...('found' in app ? { app: app.found } : {}),
-  };
+  });
   return { ...event, data };
 }

@@ -1,3 +1,4 @@
+import { copyWith } from '../copy-with.js';
 import { nextEventId } from '../events.js';
 import { cleanField } from './clean-field.js';
 import { decodeDatagram, namedDatagramFields } from './datagram-fields.js';
@@ -87,14 +88,14 @@ export function parseLogAppenderDatagram(
     const fields = values as FieldValues<typeof SCHEDULER_FIELDS>;
     const invalid = schedulerProblem(fields, recovered);
     if (invalid) return problem('malformed', `${tag}: ${invalid}`);
-    const data: SchedulerTaskData = { ...fields, ...common };
+    const data: SchedulerTaskData = copyWith(fields, common);
     return { event: schedulerEvent(kind, data, source, receivedAt), cleanedFields };
   }
   const fields = values as FieldValues<typeof ENGINE_FIELDS>;
   if (!isGuidOrEmpty(fields.appId)) {
     return problem('malformed', `${tag}: app id "${shorten(fields.appId)}" is not a GUID`);
   }
-  const data: EngineReloadFailedData = { ...fields, ...common };
+  const data: EngineReloadFailedData = copyWith(fields, common);
   const event: EngineReloadFailedEvent = {
     id: nextEventId(),
     kind: 'engine.reload-failed',

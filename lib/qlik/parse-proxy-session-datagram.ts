@@ -1,3 +1,4 @@
+import { copyWith } from '../copy-with.js';
 import { nextEventId } from '../events.js';
 import { cleanField } from './clean-field.js';
 import { decodeDatagram, namedDatagramFields } from './datagram-fields.js';
@@ -68,13 +69,12 @@ export function parseProxySessionDatagram(
   if (missing.length > 0) {
     return parseProblem('malformed', `${tag}: no ${missing.join(', ')}`);
   }
-  const data: ProxySessionData = {
-    ...values,
+  const data: ProxySessionData = copyWith(values, {
     tag,
     cleaned: cleanedFields.length > 0,
     recovered,
     sender,
-  };
+  });
   // No field identifies one event (the datagram has no id), so every one gets a fresh id.
   const event: ProxySessionEvent = {
     id: nextEventId(),
