@@ -13,7 +13,9 @@ import { backoffDelay } from '../actors/backoff.js';
 import type { QoS } from '../events.js';
 import type { Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
+import { ShortLivedMap } from '../hot-path/short-lived-map.js';
 import { describeError } from './describe-error.js';
+import { OutgoingPacketStore } from './outgoing-packet-store.js';
 import { BrokerUnavailableError, PublishRejectedError } from './publish-errors.js';
 import type { StatusLine } from './status-lines.js';
 import { isValidTopicFilter, isValidTopicName, topicMatchesFilter } from './topics.js';
@@ -68,6 +70,7 @@ export interface BrokerConnectionOptions {
 
 /** A publish handed to MQTT.js (or waiting for the broker's receive window) and not yet settled. */
 interface PendingPublish {
+  readonly id: number;
   /** Counts against the broker's receive maximum until settled. */
   awaitsAck: boolean;
   settle(error?: Error): void;
@@ -123,7 +126,9 @@ export class BrokerConnection {
   private readonly log: Logger;
   private readonly state = new BehaviorSubject<ConnectionState>('connecting');
   private readonly subscriptions = new Map<string, FilterSubscription>();
-  private readonly pending = new Set<PendingPublish>();
+  /** Publishes not yet settled, by a number of their own; one comes and goes per message. */
+  private readonly pending = new ShortLivedMap<number, PendingPublish>();
+  private lastPendingId = 0;
   /** Publishes waiting for the broker's receive window, in order. */
   private waitingForWindow: (() => void)[] = [];
   private unacked = 0;
@@ -151,6 +156,7 @@ export class BrokerConnection {
     this.client = mqtt.connect(options.url, {
       ...options.clientOptions,
       ...(mqttTraceEnabled() ? {} : { log: ignoreTrace }),
+      outgoingStore: new OutgoingPacketStore(),
       reconnectPeriod: 0,
       queueQoSZero: false,
       resubscribe: false,
@@ -298,9 +304,10 @@ export class BrokerConnection {
     if (refusal) return Promise.reject(refusal);
     return new Promise<void>((resolve, reject) => {
       const entry: PendingPublish = {
+        id: (this.lastPendingId += 1),
         awaitsAck: false,
         settle: (error) => {
-          if (!this.pending.delete(entry)) return; // settled already: once is enough
+          if (!this.pending.delete(entry.id)) return; // settled already: once is enough
           if (entry.awaitsAck) {
             this.unacked -= 1;
             this.releaseWindow();
@@ -309,7 +316,7 @@ export class BrokerConnection {
           else resolve();
         },
       };
-      this.pending.add(entry);
+      this.pending.set(entry.id, entry);
       const write = (): void => {
         entry.awaitsAck = request.qos > 0;
         if (entry.awaitsAck) this.unacked += 1;
@@ -578,7 +585,9 @@ export class BrokerConnection {
       if (this.closing) return;
       this.options.metrics.brokerReconnects.inc({ broker: this.name });
       this.failPendingPublishes();
-      this.startConnecting(() => this.client.reconnect());
+      this.startConnecting(() =>
+        this.client.reconnect({ outgoingStore: new OutgoingPacketStore() }),
+      );
     }, delayMs);
   }
 
@@ -602,7 +611,7 @@ export class BrokerConnection {
    */
   private failPendingPublishes(): void {
     this.waitingForWindow = [];
-    for (const entry of [...this.pending]) {
+    for (const entry of this.pending.values()) {
       entry.settle(
         new BrokerUnavailableError(this.name, 'connection lost before the acknowledgement'),
       );

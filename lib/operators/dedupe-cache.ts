@@ -1,10 +1,13 @@
+import { ShortLivedMap } from '../hot-path/short-lived-map.js';
+
 /**
  * Remembers which keys are being processed (reserved) or were processed recently (committed).
  * A committed key expires `ttlMs` after its commit, as Butler's de-duplication does; a reserved
  * key that is released (processing failed) may come again at once.
  */
 export class DedupeCache {
-  private readonly reserved = new Set<string>();
+  /** Keys of events being processed: one comes and goes per event. */
+  private readonly reserved = new ShortLivedMap<string, true>();
   private readonly committedAt = new Map<string, number>();
 
   constructor(
@@ -15,7 +18,7 @@ export class DedupeCache {
   /** Claims `key` for processing; false when it is in flight or was processed within the TTL. */
   reserve(key: string): boolean {
     if (this.reserved.has(key) || this.isFresh(key)) return false;
-    this.reserved.add(key);
+    this.reserved.set(key, true);
     return true;
   }
 

@@ -15,7 +15,7 @@ import {
   type ObservableInput,
   type OperatorFunction,
 } from 'rxjs';
-import { copyWith } from '../copy-with.js';
+import { copyWith } from '../hot-path/copy-with.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
 import type { TaskAbortedEvent, TaskFailedEvent } from '../qlik/log-appender-events.js';

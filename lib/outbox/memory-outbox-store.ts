@@ -1,3 +1,4 @@
+import { ShortLivedMap } from '../hot-path/short-lived-map.js';
 import {
   OutboxError,
   type OutboxContents,
@@ -8,12 +9,12 @@ import {
 /** Keeps the outbox in memory: the same bookkeeping as on disk, lost with the process. */
 export class MemoryOutboxStore implements OutboxStore {
   readonly durable = false;
-  private readonly records = new Map<number, OutboxRecord>();
+  private readonly records = new ShortLivedMap<number, OutboxRecord>();
   private closed = false;
 
   open(): Promise<OutboxContents> {
     this.closed = false;
-    const records = [...this.records.values()].sort((a, b) => a.sequence - b.sequence);
+    const records = this.records.values().sort((a, b) => a.sequence - b.sequence);
     return Promise.resolve({ records, corrupt: [] });
   }
 

@@ -1,4 +1,4 @@
-import { copyWith } from '../copy-with.js';
+import { copyWith } from '../hot-path/copy-with.js';
 import { nextEventId } from '../events.js';
 import { cleanField } from './clean-field.js';
 import { decodeDatagram, namedDatagramFields } from './datagram-fields.js';

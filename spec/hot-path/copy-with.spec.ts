@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { copyWith } from '../lib/copy-with.js';
+import { copyWith } from '../../lib/hot-path/copy-with.js';
 
 describe('copyWith', () => {
   it('copies the base with the extra keys added and the shared ones replaced', () => {
