@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClassicLevel } from 'classic-level';
+import { ShortLivedMap } from '../hot-path/short-lived-map.js';
 import {
   decodeRecord,
   decodeSequence,
@@ -63,7 +64,7 @@ export class LevelOutboxStore implements OutboxStore {
   /** Gathering for the next batch; a put cancelled by its removal leaves a hole. */
   private operations: (GatheredOperation | undefined)[] = [];
   /** Where in `operations` the put of a sequence waits, until the batch is taken for writing. */
-  private pendingPuts = new Map<number, number>();
+  private pendingPuts = new ShortLivedMap<number, number>();
   private waiters: Waiter[] = [];
   private syncWanted = false;
   private writing: Promise<void> | undefined;
@@ -167,15 +168,11 @@ export class LevelOutboxStore implements OutboxStore {
       const waiters = this.waiters;
       const sync = this.syncWanted;
       this.operations = [];
-      this.pendingPuts = new Map();
+      this.pendingPuts = new ShortLivedMap();
       this.waiters = [];
       this.syncWanted = false;
       try {
-        const operations = gathered.flatMap((op) => (op ? [levelOperation(op)] : []));
-        if (operations.length > 0) {
-          await this.db.batch(operations, { sync });
-          this.unsynced = !sync;
-        }
+        if (await writeBatch(this.db, gathered, sync)) this.unsynced = !sync;
         for (const waiter of waiters) waiter.resolve();
       } catch (error) {
         const failure = new OutboxError(
@@ -194,10 +191,30 @@ export class LevelOutboxStore implements OutboxStore {
   }
 }
 
-function levelOperation(operation: GatheredOperation): Operation {
-  if (operation.type !== 'append') return operation;
-  const { record } = operation;
-  return { type: 'put', key: encodeSequence(record.sequence), value: encodeRecord(record) };
+/**
+ * Writes what was gathered, less what was cancelled, in one batch; false when nothing was left.
+ * A chained batch, not `db.batch(operations, { sync })`: that one copies each operation by
+ * spreading the options into it, which costs what `copyWith` explains, once per message.
+ */
+async function writeBatch(
+  db: ClassicLevel<Buffer, Buffer>,
+  gathered: readonly (GatheredOperation | undefined)[],
+  sync: boolean,
+): Promise<boolean> {
+  const batch = db.batch();
+  for (const operation of gathered) {
+    if (operation === undefined) continue;
+    if (operation.type === 'append') {
+      batch.put(encodeSequence(operation.record.sequence), encodeRecord(operation.record));
+    } else if (operation.type === 'put') {
+      batch.put(operation.key, operation.value);
+    } else {
+      batch.del(operation.key);
+    }
+  }
+  const written = batch.length > 0;
+  await batch.write({ sync }); // an empty one is only closed
+  return written;
 }
 
 function stamp(): Buffer {
