@@ -18,7 +18,7 @@ export interface OfferResult<T> {
 
 /**
  * A FIFO bounded by item count and bytes. Amortised O(1): items are read through a head index and
- * the backing array is compacted only when half of it is spent.
+ * the backing array is compacted only when half of it is spent, or emptied.
  */
 export class BoundedQueue<T> {
   private items: T[] = [];
@@ -74,7 +74,12 @@ export class BoundedQueue<T> {
     this.items[this.head] = undefined as T; // release for GC
     this.head += 1;
     this.bytesHeld -= this.sizeOf(item);
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
+    if (this.head === this.items.length) {
+      // Empty: start over at the front. A queue that empties after each message, as most do,
+      // then never grows its array, and never leaves old copies of it to the garbage collector.
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
