@@ -11,9 +11,9 @@ import type {
 import { BehaviorSubject, Observable, distinctUntilChanged, type Subscriber } from 'rxjs';
 import { backoffDelay } from '../actors/backoff.js';
 import type { QoS } from '../events.js';
+import { ShortLivedMap } from '../hot-path/short-lived-map.js';
 import type { Logger } from '../log/logger.js';
 import type { RelayMetrics } from '../metrics/relay-metrics.js';
-import { ShortLivedMap } from '../hot-path/short-lived-map.js';
 import { describeError } from './describe-error.js';
 import { OutgoingPacketStore } from './outgoing-packet-store.js';
 import { BrokerUnavailableError, PublishRejectedError } from './publish-errors.js';

@@ -1,5 +1,5 @@
-import { copyWith } from '../hot-path/copy-with.js';
 import { nextEventId } from '../events.js';
+import { copyWith } from '../hot-path/copy-with.js';
 import { cleanField } from './clean-field.js';
 import { decodeDatagram, namedDatagramFields } from './datagram-fields.js';
 import {
