@@ -9,8 +9,8 @@
  * that carried almost everything the publishing path allocated into the old generation
  * (measured with `--trace-gc-nvp`). An object's own entries are rebuilt without such links.
  *
- * `values` and `forEach` go in an object's order: ascending for whole-number keys below 2^32 - 1,
- * then the other keys in insertion order.
+ * `values` come in an object's order: ascending for whole-number keys below 2^32 - 1, then the
+ * other keys in insertion order.
  */
 export class ShortLivedMap<K extends number | string, V> {
   private entries = noEntries<K, V>();
@@ -45,10 +45,6 @@ export class ShortLivedMap<K extends number | string, V> {
 
   values(): V[] {
     return Object.values<V | undefined>(this.entries) as V[]; // only keys that were set remain
-  }
-
-  forEach(visit: (value: V, key: string) => void): void {
-    for (const [key, value] of Object.entries<V | undefined>(this.entries)) visit(value as V, key);
   }
 
   clear(): void {

@@ -23,21 +23,15 @@ export class OutgoingPacketStore implements IStore {
     return this;
   }
 
-  get(packet: Pick<Packet, 'messageId'>, found: PacketCallback): this {
-    const stored = packet.messageId === undefined ? undefined : this.packets.get(packet.messageId);
-    if (stored === undefined) found?.(new Error('missing packet'));
-    else found?.(undefined, stored);
+  get({ messageId }: Pick<Packet, 'messageId'>, found: PacketCallback): this {
+    answer(found, messageId === undefined ? undefined : this.packets.get(messageId));
     return this;
   }
 
-  del(packet: Pick<Packet, 'messageId'>, deleted: PacketCallback): this {
-    const stored = packet.messageId === undefined ? undefined : this.packets.get(packet.messageId);
-    if (stored === undefined) {
-      deleted?.(new Error('missing packet'));
-    } else {
-      this.packets.delete(packet.messageId as number);
-      deleted?.(undefined, stored);
-    }
+  del({ messageId }: Pick<Packet, 'messageId'>, deleted: PacketCallback): this {
+    const stored = messageId === undefined ? undefined : this.packets.get(messageId);
+    if (messageId !== undefined) this.packets.delete(messageId);
+    answer(deleted, stored);
     return this;
   }
 
@@ -52,4 +46,10 @@ export class OutgoingPacketStore implements IStore {
     this.packets.clear();
     done?.();
   }
+}
+
+/** MQTT.js's answer to a lookup: the packet, or the error its own store gives for none. */
+function answer(callback: PacketCallback, stored: Packet | undefined): void {
+  if (stored === undefined) callback?.(new Error('missing packet'));
+  else callback?.(undefined, stored);
 }

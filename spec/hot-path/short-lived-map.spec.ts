@@ -31,17 +31,11 @@ describe('ShortLivedMap', () => {
     expect(map.values()).toEqual(['v5', `v${2 ** 32 + 1}`, `v${2 ** 32}`]);
   });
 
-  it('lists string keys in the order they came in, and visits each with its key', () => {
+  it('lists string keys in the order they came in', () => {
     const map = new ShortLivedMap<string, number>();
     map.set('task.failed:b', 2).set('task.failed:a', 1);
-    const visited: [string, number][] = [];
-    map.forEach((value, key) => visited.push([key, value]));
 
     expect(map.values()).toEqual([2, 1]);
-    expect(visited).toEqual([
-      ['task.failed:b', 2],
-      ['task.failed:a', 1],
-    ]);
   });
 
   it('treats names an object would inherit as plain keys', () => {
