@@ -42,7 +42,8 @@ export function describeValue(value: unknown): string {
   try {
     shown = JSON.stringify(value) ?? String(value);
   } catch {
-    shown = String(value);
+    // A cycle or a bigint inside; Object.prototype's toString cannot be overridden by the value.
+    shown = Object.prototype.toString.call(value);
   }
   return shown.length > MAX_SHOWN_LENGTH ? `${shown.slice(0, MAX_SHOWN_LENGTH - 1)}…` : shown;
 }

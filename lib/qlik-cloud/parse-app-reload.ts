@@ -116,8 +116,11 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-/** A short, printable rendering of an unexpected value for a log line. */
+/**
+ * A short, printable rendering of an unexpected value for a log line. JSON text, since the value
+ * came from JSON.parse: `String()` would throw on an object whose `toString` is not a function.
+ */
 function describe(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  const text = JSON.stringify(value) ?? 'nothing';
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -80,6 +80,12 @@ describe('parseAppReload', () => {
       TOPIC,
       reloadEventText({ eventType: 'com.qlik.v1.app.created' }),
     ],
+    [
+      'an event type that cannot be turned into text',
+      'unknown-type',
+      TOPIC,
+      JSON.stringify({ ...reloadEvent(), eventType: { toString: false } }),
+    ],
     ['a topic outside topic.appReload', 'unknown-type', 'qscloud/app/created/x', reloadEventText()],
     ['no reload id', 'malformed', TOPIC, reloadEventText({ reloadId: '' })],
     ['another tenant', 'foreign-tenant', TOPIC, reloadEventText({ tenantId: 'someone-else' })],

@@ -240,4 +240,12 @@ describe('sections of the wrong shape', () => {
       },
     ]);
   });
+
+  test('a value that contains itself is reported, not a crash', () => {
+    const error = loadError({ env: {}, file: fixture('self-referencing-value.yaml') });
+    expect(error.problems.map((problem) => problem.key)).toEqual([
+      'Butler.mqttConfig.taskFailureTopic',
+    ]);
+    expect(error.message).toContain('Butler.mqttConfig.taskFailureTopic: got [object Object]');
+  });
 });
