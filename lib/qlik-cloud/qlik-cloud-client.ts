@@ -238,7 +238,10 @@ function appOf(body: Record<string, unknown>, appId: string): CloudApp {
 /** The reload record without its `log`, which can be large and is fetched on its own. */
 function reloadOf(body: Record<string, unknown>, reloadId: string): CloudReload {
   if (body.id !== undefined && body.id !== reloadId) {
-    throw invalid('/api/v1/reloads/{reloadId}', `reload ${String(body.id)} for ${reloadId}`);
+    throw invalid(
+      '/api/v1/reloads/{reloadId}',
+      `reload ${JSON.stringify(body.id)} for ${reloadId}`,
+    );
   }
   return {
     id: reloadId,

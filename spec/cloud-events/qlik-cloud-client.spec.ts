@@ -9,6 +9,7 @@ import {
   EXAMPLE_APP_ID,
   EXAMPLE_RELOAD_ID,
   EXAMPLE_SCRIPT_LOG,
+  exampleCloudReload,
   FakeQlikCloud,
 } from '../support/fake-qlik-cloud.js';
 import { metricValue } from '../support/metrics.js';
@@ -143,5 +144,18 @@ describe('QlikCloudClient', () => {
     await Promise.all(Array.from({ length: 8 }, () => api.getReload(EXAMPLE_RELOAD_ID)));
     expect(cloud.requestsTo('/api/v1/reloads/{reloadId}')).toHaveLength(8);
     expect(cloud.maxConcurrentSeen).toBeLessThanOrEqual(2);
+  });
+
+  it('refuses a reload record that is not the one asked for', async () => {
+    const asked = '670e1df04cf4e529c035c999';
+    cloud.addReload(exampleCloudReload(), asked);
+    const failure = await clientFor()
+      .getReload(asked)
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(QlikCloudApiError);
+    expect(failure).toMatchObject({
+      kind: 'invalid-response',
+      message: `Qlik Cloud /api/v1/reloads/{reloadId} answered reload "${EXAMPLE_RELOAD_ID}" for ${asked}`,
+    });
   });
 });

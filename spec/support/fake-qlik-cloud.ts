@@ -139,8 +139,9 @@ export class FakeQlikCloud extends FakeHttpService<CloudEndpoint, RecordedCloudR
     return this;
   }
 
-  addReload(reload: FakeCloudReload): this {
-    this.reloads.set(reload.id, reload);
+  /** Serves the reload at its own id, or at `servedAs` to act as an API answering the wrong one. */
+  addReload(reload: FakeCloudReload, servedAs = reload.id): this {
+    this.reloads.set(servedAs, reload);
     return this;
   }
 
