@@ -1,3 +1,5 @@
+import { describeValue } from '../log/describe-value.js';
+
 /** One thing wrong with the configuration. */
 export interface ConfigProblem {
   /** Dotted path such as `Butler.mqttConfig.brokerPort`, or `(file)` for the file itself. */
@@ -30,20 +32,4 @@ export class ConfigError extends Error {
 export function describeProblem(problem: ConfigProblem): string {
   const origin = problem.origin === undefined ? '' : ` (from ${problem.origin})`;
   return `${problem.key}: got ${describeValue(problem.value)}, expected ${problem.expected}${origin}`;
-}
-
-const MAX_SHOWN_LENGTH = 80;
-
-/** A short, unambiguous rendering: strings quoted, long values cut. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  let shown: string;
-  try {
-    shown = JSON.stringify(value) ?? String(value);
-  } catch {
-    // A cycle or a bigint inside; Object.prototype's toString cannot be overridden by the value.
-    shown = Object.prototype.toString.call(value);
-  }
-  return shown.length > MAX_SHOWN_LENGTH ? `${shown.slice(0, MAX_SHOWN_LENGTH - 1)}…` : shown;
 }

@@ -1,4 +1,5 @@
 import type { DropReason } from '../events.js';
+import { describeValue } from '../log/describe-value.js';
 import { APP_RELOAD_FINISHED, type CloudAppReloadData } from './app-reload-event.js';
 
 export interface AppReloadRules {
@@ -40,7 +41,7 @@ export function parseAppReload(
   }
   if (!isObject(parsed)) return problem('malformed', `not a JSON object on ${topic}`);
   if (parsed.eventType !== APP_RELOAD_FINISHED) {
-    return problem('unknown-type', `event type ${describe(parsed.eventType)} on ${topic}`);
+    return problem('unknown-type', `event type ${describeValue(parsed.eventType)} on ${topic}`);
   }
   const extensions = isObject(parsed.extensions) ? parsed.extensions : {};
   const data = isObject(parsed.data) ? parsed.data : {};
@@ -114,13 +115,4 @@ function numberOr(value: unknown): number | undefined {
 /** `{ key: value }`, or nothing when the value is absent, so no key holds `undefined`. */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-/**
- * A short, printable rendering of an unexpected value for a log line. JSON text, since the value
- * came from JSON.parse: `String()` would throw on an object whose `toString` is not a function.
- */
-function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'nothing';
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
